@@ -1,0 +1,53 @@
+#include "cli/flags.h"
+
+#include "sim/common/error.h"
+
+namespace sp::cli {
+
+void add_format_flag(CLI::App* cmd, std::string& format) {
+  cmd->add_option("--format", format, "Output: table (for people) or json (stdout only)")
+      ->capture_default_str();
+}
+
+void add_deployment_flags(CLI::App* cmd, DeploymentFlags& f) {
+  cmd->add_option("--model", f.model, "Bundled model name (e.g. llama-3.1-70b) or path to a HF config.json")->required();
+  cmd->add_option("--hardware", f.hardware, "Bundled system (e.g. dgx-h100) or path to a system profile")->required();
+  cmd->add_option("--nodes", f.nodes, "Nodes of that system")->capture_default_str();
+  cmd->add_option("--tp", f.parallel.tp, "Tensor-parallel degree")->capture_default_str();
+  cmd->add_option("--pp", f.parallel.pp, "Pipeline-parallel stages")->capture_default_str();
+  cmd->add_option("--dp", f.parallel.dp, "Data-parallel replicas")->capture_default_str();
+  cmd->add_option("--ep", f.parallel.ep, "Expert-parallel degree (MoE models)")->capture_default_str();
+  cmd->add_option("--dtype", f.dtype, "Weight precision: bf16 or fp8")->capture_default_str();
+  cmd->add_option("--kv-dtype", f.kv_dtype, "KV-cache precision: bf16 or fp8")->capture_default_str();
+  cmd->add_option("--max-model-len", f.memory.max_model_len,
+                  "Longest request that must fit in the KV cache (0 = the model's maximum)")
+      ->capture_default_str();
+  cmd->add_option("--gpu-memory-utilization", f.memory.gpu_memory_utilization, "Fraction of GPU memory the engine uses")
+      ->capture_default_str();
+  cmd->add_option("--max-num-batched-tokens", f.memory.max_num_batched_tokens,
+                  "Tokens in the largest iteration (sizes the activation workspace)")
+      ->capture_default_str();
+  cmd->add_option("--max-num-seqs", f.memory.max_num_seqs, "Sequences in the largest iteration")->capture_default_str();
+  add_format_flag(cmd, f.format);
+}
+
+Format parse_format(const std::string& s) {
+  if (s == "table") return Format::table;
+  if (s == "json") return Format::json;
+  throw InputError("--format: unknown format '" + s + "' (use table or json)");
+}
+
+Deployment resolve(const DeploymentFlags& f) {
+  Deployment d;
+  d.format = parse_format(f.format);
+  d.precision.weights = dtype_parse(f.dtype, "--dtype");
+  d.precision.kv = dtype_parse(f.kv_dtype, "--kv-dtype");
+  d.model = model_load(f.model);
+  d.cluster = cluster_make(f.hardware, f.nodes);
+  d.parallel = f.parallel;
+  d.memory = f.memory;
+  parallel_validate(d.parallel, d.model, d.cluster);
+  return d;
+}
+
+}  // namespace sp::cli

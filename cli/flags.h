@@ -1,0 +1,44 @@
+// Flags shared by the commands that describe a deployment, declared once.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/common/dtype.h"
+#include "sim/cost/memory.h"
+#include "sim/hardware/system_profile.h"
+#include "sim/model/model_config.h"
+#include "sim/parallel/parallel_config.h"
+
+namespace sp::cli {
+
+enum class Format { table, json };
+
+struct DeploymentFlags {
+  std::string model;
+  std::string hardware;
+  int nodes = 1;
+  ParallelConfig parallel;
+  std::string dtype = "bf16";
+  std::string kv_dtype = "bf16";
+  MemoryOptions memory;
+  std::string format = "table";
+};
+
+void add_deployment_flags(CLI::App* cmd, DeploymentFlags& f);
+void add_format_flag(CLI::App* cmd, std::string& format);
+
+// Resolved inputs; throws InputError with the flag's name on bad values.
+struct Deployment {
+  ModelConfig model;
+  Cluster cluster;
+  ParallelConfig parallel;
+  Precision precision;
+  MemoryOptions memory;
+  Format format = Format::table;
+};
+Deployment resolve(const DeploymentFlags& f);
+Format parse_format(const std::string& s);
+
+}  // namespace sp::cli

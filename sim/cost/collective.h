@@ -1,0 +1,32 @@
+// Collective communication time, NCCL-like alpha-beta over the topology (docs/cost-model.md).
+//
+// Pure functions of (operation, bytes, GroupLinks): no I/O, no globals. Byte counts follow
+// nccl-tests: S is the per-rank buffer for allreduce, the total output for allgather, the
+// total input for reducescatter, the per-rank send buffer for alltoall and sendrecv.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "sim/hardware/topology.h"
+
+namespace sp {
+
+enum class Collective { allreduce, allgather, reducescatter, alltoall, sendrecv };
+
+std::string_view collective_name(Collective op);
+std::optional<Collective> collective_parse(std::string_view s);
+
+// Seconds for one collective of `bytes` over the group. One rank costs nothing.
+//   single node, ring:  allreduce     base + 2(n-1)*step + 2(n-1)/n * S / B
+//                       allgather/rs  base +  (n-1)*step +  (n-1)/n * S / B
+//                       alltoall      base +  (n-1)*step +  (n-1)/n * S / B
+//                       sendrecv      base +       step  +          S / B
+//   across nodes (g ranks per node, N nodes): hierarchical, e.g. allreduce =
+//     reduce-scatter in the node (g) + allreduce of S/g across nodes (N) + all-gather in the node (g)
+double collective_time_s(Collective op, double bytes, const GroupLinks& links);
+
+// nccl-tests bus bandwidth factor: busbw = algbw * factor.
+double bus_bandwidth_factor(Collective op, int ranks);
+
+}  // namespace sp

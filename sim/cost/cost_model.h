@@ -1,0 +1,71 @@
+// The cost model of one deployment: a model, a cluster and a parallel split, validated once,
+// with the topology's answers for its TP, EP and PP groups cached. It prices one iteration of
+// one PP stage for any batch; the estimator and the simulator both call it.
+#pragma once
+
+#include <vector>
+
+#include "sim/cost/collective.h"
+#include "sim/cost/ops.h"
+#include "sim/hardware/topology.h"
+
+namespace sp {
+
+// Seconds of one stage's iteration, split by what bounded each op.
+struct StageTime {
+  double compute_s = 0;  // ops whose FLOP term dominated
+  double memory_s = 0;   // ops whose byte term dominated (incl. kernel overheads)
+  double comm_s = 0;     // collectives
+  double total_s() const { return compute_s + memory_s + comm_s; }
+  StageTime& operator+=(const StageTime& o) {
+    compute_s += o.compute_s;
+    memory_s += o.memory_s;
+    comm_s += o.comm_s;
+    return *this;
+  }
+};
+
+// Bytes moved between GPUs by one iteration of one stage (per rank), by kind.
+struct TrafficBytes {
+  double allreduce = 0, allgather = 0, alltoall = 0, p2p = 0;
+};
+
+class CostModel {
+ public:
+  // Throws InputError when the split is invalid for this model and cluster.
+  CostModel(ModelConfig model, Cluster cluster, ParallelConfig parallel, Precision precision);
+
+  const ModelConfig& model() const { return model_; }
+  const Cluster& cluster() const { return cluster_; }
+  const ParallelConfig& parallel() const { return pc_; }
+  const Precision& precision() const { return prec_; }
+  const Topology& topology() const { return topo_; }
+  const GroupLinks& tp_links() const { return tp_links_; }
+  const std::vector<int>& stage_layers() const { return stage_layers_; }
+
+  // The ops rank (stage, tp 0) runs for one iteration over batch `b`, in execution order.
+  std::vector<Op> stage_ops(int stage, const BatchShape& b) const;
+  // One forward iteration of stage `stage` over batch `b`.
+  StageTime stage_time(int stage, const BatchShape& b) const;
+  TrafficBytes stage_traffic(int stage, const BatchShape& b) const;
+  // Handing the batch's activations from `stage` to `stage + 1`.
+  double handoff_time_s(int stage, const BatchShape& b) const;
+  // Seconds of one op on this deployment's GPU or links.
+  double op_seconds(const Op& op, bool* compute_bound = nullptr) const;
+
+  // Whether the TP group has to cross nodes (slow: NICs instead of NVLink).
+  bool tp_crosses_nodes() const { return tp_links_.crosses_nodes(); }
+
+ private:
+  ModelConfig model_;
+  Cluster cluster_;
+  ParallelConfig pc_;
+  Precision prec_;
+  Topology topo_;
+  GroupLinks tp_links_, ep_links_;
+  std::vector<GroupLinks> handoff_links_;  // stage s -> s+1
+  std::vector<int> stage_layers_, stage_first_;
+  bool fp8_tc_ = false;
+};
+
+}  // namespace sp

@@ -1,0 +1,18 @@
+// Time of one compute op on one GPU: a roofline with efficiencies plus a per-kernel overhead,
+//   t = max(flops / (peak * eff_c), bytes / (bw * eff_m)) + kernels * overhead.
+#pragma once
+
+#include "sim/cost/ops.h"
+#include "sim/hardware/gpu_profile.h"
+
+namespace sp {
+
+struct OpTime {
+  double time_s = 0;
+  bool compute_bound = false;  // the FLOP term exceeded the byte term
+};
+
+// Collectives are not priced here (see collective.h); they return zero.
+OpTime op_time(const Op& op, const GpuProfile& gpu);
+
+}  // namespace sp

@@ -1,0 +1,100 @@
+#include "sim/hardware/system_profile.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "sim/common/data_dir.h"
+#include "sim/common/error.h"
+
+namespace sp {
+
+std::string_view fabric_name(Fabric f) {
+  switch (f) {
+    case Fabric::nvswitch: return "nvswitch";
+    case Fabric::pcie: return "pcie";
+    case Fabric::mesh: return "mesh";
+  }
+  return "?";
+}
+
+SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
+  ObjectReader r(j, std::string(origin));
+  r.integer("schema_version", 1, 1);
+  require_sources(j, origin);
+  r.raw("sources");
+  SystemProfile s;
+  s.name = r.string("name");
+  s.description = r.string_opt("description").value_or("");
+  std::string gpu = r.string("gpu");
+  try {
+    s.gpu = gpu_profile_load(gpu);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: GPU profile '{}' failed to load: {}", r.where("gpu"), gpu, e.what()));
+  }
+  s.gpus_per_node = int(r.integer("gpus_per_node", 1, 1024));
+
+  ObjectReader in = r.object("intra_node");
+  std::string fabric = in.string("fabric");
+  if (fabric == "nvswitch") s.intra.fabric = Fabric::nvswitch;
+  else if (fabric == "pcie") s.intra.fabric = Fabric::pcie;
+  else if (fabric == "mesh") s.intra.fabric = Fabric::mesh;
+  else throw InputError(fmt::format("{}: unknown fabric '{}' (use nvswitch, pcie or mesh)", in.where("fabric"), fabric));
+  s.intra.bandwidth_gb_s = in.number("bandwidth_gb_s", 0.1, 1e6);
+  s.intra.latency_us = in.number("latency_us", 0, 1e6);
+  s.intra.efficiency = in.number("efficiency", 0.01, 1);
+  if (s.intra.fabric == Fabric::pcie) {
+    s.intra.switches = int(in.integer("switches", 1, s.gpus_per_node));
+    if (s.gpus_per_node % s.intra.switches != 0) {
+      throw InputError(fmt::format("{}: {} GPUs per node do not split evenly over {} switches", in.where("switches"),
+                                   s.gpus_per_node, s.intra.switches));
+    }
+    s.intra.inter_switch_bandwidth_gb_s = in.number("inter_switch_bandwidth_gb_s", 0.1, 1e6);
+  }
+  in.finish();
+
+  ObjectReader out = r.object("inter_node");
+  s.inter.nics_per_node = int(out.integer("nics_per_node", 0, 1024));
+  s.inter.nic_bandwidth_gb_s = out.number("nic_bandwidth_gb_s", 0, 1e6);
+  s.inter.latency_us = out.number("latency_us", 0, 1e6);
+  s.inter.efficiency = out.number("efficiency", 0.01, 1);
+  out.finish();
+
+  s.collective_base_latency_us = r.number("collective_base_latency_us", 0, 1e6);
+  s.nccl_buffer_gib = r.number("nccl_buffer_gib", 0, 1e3);
+  r.finish();
+  return s;
+}
+
+std::vector<std::string> system_bundled_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir() / "hardware_profiles" / "systems", ec)) {
+    if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+SystemProfile system_profile_load(std::string_view name) {
+  bool is_path = name.find('/') != std::string_view::npos || name.ends_with(".json");
+  std::filesystem::path path =
+      is_path ? std::filesystem::path(name) : data_dir() / "hardware_profiles" / "systems" / (std::string(name) + ".json");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    if (is_path) throw InputError(fmt::format("--hardware: no such file '{}'", name));
+    throw InputError(fmt::format("--hardware: unknown system '{}' (bundled: {}; or pass a path to a system profile)",
+                                 name, fmt::join(system_bundled_names(), ", ")));
+  }
+  return system_profile_from_json(json_load_file(path), path.string());
+}
+
+Cluster cluster_make(std::string_view system_name, int nodes) {
+  if (nodes < 1 || nodes > kMaxNodes) {
+    throw InputError(fmt::format("--nodes: {} is out of range (use 1 to {})", nodes, kMaxNodes));
+  }
+  return Cluster{.system = system_profile_load(system_name), .nodes = nodes};
+}
+
+}  // namespace sp

@@ -1,0 +1,167 @@
+// The shardplan command as users and scripts see it: exit codes, one-line errors, JSON keys.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+Run run(const std::string& args) {
+  auto dir = std::filesystem::temp_directory_path();
+  auto err_path = dir / ("shardplan_test_err_" + std::to_string(::getpid()));
+  std::string cmd = std::string(SHARDPLAN_BIN) + " " + args + " 2>" + err_path.string();
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  std::filesystem::remove(err_path);
+  return r;
+}
+
+int lines(const std::string& s) { return int(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST_SUITE("cli") {
+
+TEST_CASE("memory --format json has the contract's keys") {
+  auto r = run("memory --model llama-3.1-70b --hardware dgx-h100 --tp 4 --format json");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["fits"] == true);
+  CHECK(j["config"]["tp"] == 4);
+  REQUIRE(j["per_gpu"].size() == 4);
+  for (auto key : {"rank", "stage", "weights_gib", "activation_gib", "overhead_gib", "kv_cache_gib",
+                   "kv_capacity_tokens", "total_gib", "capacity_gib"}) {
+    CHECK(j["per_gpu"][0].contains(key));
+  }
+  CHECK(j["per_gpu"][0]["weights_gib"].get<double>() == doctest::Approx(35.3e9 / (1 << 30)).epsilon(0.005));
+}
+
+TEST_CASE("estimate --format json has the contract's keys") {
+  auto r = run("estimate --model llama-3.1-8b --hardware dgx-h100 --tp 1 --input-len 512 --output-len 64 "
+               "--batch-size 4 --format json");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (auto key : {"prefill_ms", "decode_step_ms", "ttft_ms", "tpot_ms", "e2e_ms", "throughput_output_tok_s"}) {
+    CHECK(j[key].get<double>() > 0);
+  }
+  for (auto key : {"compute_ms", "memory_ms", "communication_ms"}) CHECK(j["breakdown"].contains(key));
+}
+
+TEST_CASE("collective sweeps sizes like nccl-tests") {
+  auto r = run("collective --hardware dgx-h100 --op allreduce --ranks 8 --sweep 8:8G --format json");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["op"] == "allreduce");
+  CHECK(j["ranks"] == 8);
+  REQUIRE(j["points"].size() == 31);  // 8 B to 8 GiB doubling
+  auto last = j["points"].back();
+  CHECK(last["bytes"] == 8589934592LL);
+  CHECK(last["busbw_gb_s"].get<double>() == doctest::Approx(450 * 0.82).epsilon(0.01));
+  CHECK(j["points"][0]["time_us"].get<double>() > 10);  // latency-bound: base + 14 steps
+}
+
+TEST_CASE("the demo's table names the deployment") {
+  auto r = run("estimate --model llama-3.1-70b --hardware dgx-h100 --tp 8");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.rfind("llama-3.1-70b on 1 x dgx-h100 (8 GPUs): tp=8 pp=1 dp=1 ep=1", 0) == 0);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("infeasible memory: exit 1, the report on stdout, one line on stderr") {
+  auto r = run("memory --model llama-3.1-405b --hardware dgx-h100 --tp 8 --format json");
+  CHECK(r.code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["fits"] == false);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.rfind("shardplan: infeasible: stage 0 needs", 0) == 0);
+}
+
+TEST_CASE("bad input: exit 2 and one line that says what and how to fix") {
+  struct Case {
+    std::string args, err;
+  };
+  const Case cases[] = {
+      {"memory --model llama-3.1-70b --hardware dgx-h100 --tp 3",
+       "shardplan: error: --tp: 3 does not divide model 'llama-3.1-70b' (64 attention heads, 8 KV heads); valid "
+       "degrees up to 8: 1, 2, 4, 8\n"},
+      {"memory --model llama-3.1-8b --hardware dgx-h100 --pp 40",
+       "shardplan: error: --pp: 40 stages exceed the 32 layers of 'llama-3.1-8b'; use --pp 1 to 32\n"},
+      {"memory --model llama-3.1-8b --hardware dgx-h100 --tp 8 --dp 2",
+       "shardplan: error: tp*pp*dp = 8*1*2 = 16 GPUs, but 1 node(s) of dgx-h100 have 8; lower the degrees or raise "
+       "--nodes\n"},
+      {"memory --model gpt-5 --hardware dgx-h100",
+       "shardplan: error: --model: unknown model 'gpt-5' (bundled: deepseek-v3, llama-2-70b, llama-3.1-405b, "
+       "llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b; or pass a path to a config.json)\n"},
+      {"memory --model llama-3.1-8b --hardware tpu-v5",
+       "shardplan: error: --hardware: unknown system 'tpu-v5' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
+       "h100-pcie, l40s, mi300x; or pass a path to a system profile)\n"},
+      {"memory --model llama-3.1-8b --hardware dgx-h100 --nodes -1",
+       "shardplan: error: --nodes: -1 is out of range (use 1 to 4096)\n"},
+      {"memory --model llama-3.1-8b --hardware dgx-h100 --dtype int4",
+       "shardplan: error: --dtype: unknown precision 'int4' (use bf16 or fp8)\n"},
+      {"memory --model llama-3.1-8b --hardware dgx-h100 --format yaml",
+       "shardplan: error: --format: unknown format 'yaml' (use table or json)\n"},
+      {"estimate --model llama-3.1-8b --hardware dgx-h100 --batch-size 0",
+       "shardplan: error: --batch-size: 0 is out of range (use 1 to 1073741824)\n"},
+      {"collective --hardware dgx-h100 --op broadcast --ranks 8",
+       "shardplan: error: --op: unknown collective 'broadcast' (use allreduce, allgather, reducescatter, alltoall or "
+       "sendrecv)\n"},
+      {"collective --hardware dgx-h100 --op allreduce --ranks 16",
+       "shardplan: error: --ranks: 16 is out of range: 1 node(s) of dgx-h100 have 8 GPUs; raise --nodes or lower "
+       "--ranks\n"},
+      {"collective --hardware dgx-h100 --op allreduce --ranks 8 --bytes 12Q",
+       "shardplan: error: --bytes: unknown unit in '12Q' (use K, M or G)\n"},
+      {"memory --model /nonexistent/config.json --hardware dgx-h100",
+       "shardplan: error: --model: no such file '/nonexistent/config.json'\n"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args);
+    auto r = run(c.args);
+    CHECK(r.code == 2);
+    CHECK(r.err == c.err);
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("usage errors are one line with exit 2") {
+  for (std::string args : {"", "memory", "memory --model llama-3.1-8b --hardware dgx-h100 --tp x",
+                           "frobnicate", "memory --model llama-3.1-8b --hardware dgx-h100 --bogus 1"}) {
+    CAPTURE(args);
+    auto r = run(args);
+    CHECK(r.code == 2);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.rfind("shardplan: error: ", 0) == 0);
+  }
+}
+
+TEST_CASE("a malformed config.json names file, line and column") {
+  auto path = std::filesystem::temp_directory_path() / "shardplan_bad_config.json";
+  std::ofstream(path) << "{\n  \"architectures\": [\"LlamaForCausalLM\"],\n  \"hidden_size\": 4096,,\n}\n";
+  auto r = run("memory --model " + path.string() + " --hardware dgx-h100");
+  CHECK(r.code == 2);
+  CHECK(r.err.rfind("shardplan: error: " + path.string() + ":3:23: malformed JSON: syntax error while parsing object key", 0) == 0);
+  CHECK(lines(r.err) == 1);
+  std::filesystem::remove(path);
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,100 @@
+#include <doctest/doctest.h>
+
+#include <numeric>
+
+#include "sim/common/error.h"
+#include "sim/hardware/system_profile.h"
+#include "sim/hardware/topology.h"
+
+using namespace sp;
+
+namespace {
+std::vector<int> first_n(int n) {
+  std::vector<int> v(size_t(n), 0);
+  std::iota(v.begin(), v.end(), 0);
+  return v;
+}
+}  // namespace
+
+TEST_SUITE("hardware") {
+
+TEST_CASE("every bundled system loads, with a source for every number") {
+  auto names = system_bundled_names();
+  CHECK(names == std::vector<std::string>{"dgx-a100", "dgx-b200", "dgx-h100", "dgx-h200", "h100-pcie", "l40s",
+                                          "mi300x"});
+  for (const auto& n : names) {
+    CAPTURE(n);
+    auto s = system_profile_load(n);  // throws when a number lacks its source
+    CHECK(s.gpus_per_node == 8);
+    CHECK(s.gpu.peak_bf16_tflops > 0);
+  }
+  auto h = system_profile_load("dgx-h100");
+  CHECK(h.gpu.peak_bf16_tflops == 989);
+  CHECK(h.gpu.memory_bandwidth_gb_s == 3350);
+  CHECK(h.intra.fabric == Fabric::nvswitch);
+}
+
+TEST_CASE("a profile number without a source, or an unknown key, is an error") {
+  auto j = json_load_file(std::string(SHARDPLAN_SOURCE_DIR) + "/hardware_profiles/gpus/h100-sxm.json");
+  auto k = j;
+  k["sources"].erase("memory_gib");
+  CHECK_THROWS_WITH_AS(gpu_profile_from_json(k, "p.json"),
+                       "p.json: /sources/memory_gib: missing; every number in a profile names where it came from",
+                       InputError);
+  k = j;
+  k["efficiency"]["gemm_compte"] = 0.5;
+  k["sources"]["efficiency.gemm_compte"] = "typo";
+  CHECK_THROWS_WITH_AS(gpu_profile_from_json(k, "p.json"),
+                       "p.json: /efficiency/gemm_compte: unknown key (known keys here: attention_compute, "
+                       "gemm_compute, memory)",
+                       InputError);
+}
+
+TEST_CASE("unknown systems list the bundled ones; --nodes is range-checked") {
+  CHECK_THROWS_WITH_AS(cluster_make("dgx-h1000", 1),
+                       "--hardware: unknown system 'dgx-h1000' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
+                       "h100-pcie, l40s, mi300x; or pass a path to a system profile)",
+                       InputError);
+  CHECK_THROWS_WITH_AS(cluster_make("dgx-h100", 0), "--nodes: 0 is out of range (use 1 to 4096)", InputError);
+}
+
+TEST_CASE("NVSwitch: a ring inside the node runs at the per-GPU NVLink rate") {
+  Topology t(cluster_make("dgx-h100", 1));
+  for (int n : {2, 4, 8}) {
+    auto l = t.group_links(first_n(n));
+    CHECK(l.nodes == 1);
+    CHECK(l.ranks_per_node == n);
+    CHECK(l.intra_bw_gb_s == doctest::Approx(450 * 0.82));
+  }
+  CHECK(t.rings_bandwidth_gb_s({first_n(8)}) == std::vector<double>{450});
+  // Two rings over the same GPUs share every link.
+  CHECK(t.rings_bandwidth_gb_s({first_n(8), first_n(8)}) == std::vector<double>{225, 225});
+}
+
+TEST_CASE("across nodes: one ring per local rank, each on its own NIC") {
+  Topology t(cluster_make("dgx-h100", 2));
+  auto l = t.group_links(first_n(16));
+  CHECK(l.crosses_nodes());
+  CHECK(l.nodes == 2);
+  CHECK(l.ranks_per_node == 8);
+  CHECK(l.inter_bw_gb_s == doctest::Approx(50 * 0.94));
+  // h100-pcie has 4 NICs for 8 GPUs: two rings share each NIC.
+  Topology p(cluster_make("h100-pcie", 2));
+  CHECK(p.group_links(first_n(16)).inter_bw_gb_s == doctest::Approx(25 * 0.94));
+}
+
+TEST_CASE("PCIe: the ring is bounded by the GPU links and the socket link") {
+  Topology t(cluster_make("h100-pcie", 1));
+  CHECK(t.group_links(first_n(4)).intra_bw_gb_s == doctest::Approx(63 * 0.80));
+  CHECK(t.group_links(first_n(8)).intra_bw_gb_s == doctest::Approx(63 * 0.80));
+  // Two rings crossing the socket link in the same direction halve it.
+  CHECK(t.rings_bandwidth_gb_s({{0, 4}, {1, 5}}) == std::vector<double>{32, 32});
+}
+
+TEST_CASE("mesh: a group uses all its direct links") {
+  Topology t(cluster_make("mi300x", 1));
+  CHECK(t.group_links(first_n(2)).intra_bw_gb_s == doctest::Approx(64 * 0.75));
+  CHECK(t.group_links(first_n(8)).intra_bw_gb_s == doctest::Approx(7 * 64 * 0.75));
+}
+
+}  // TEST_SUITE
