@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   runners["memory"] = add_memory_command(app);
   runners["estimate"] = add_estimate_command(app);
   runners["collective"] = add_collective_command(app);
+  runners["simulate"] = add_simulate_command(app);
 
   try {
     app.parse(argc, argv);

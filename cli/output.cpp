@@ -119,6 +119,31 @@ std::string estimate_table(const Deployment& d, const Estimate& e, const MemoryR
   return s;
 }
 
+std::string simulate_table(const Deployment& d, const json& j) {
+  std::string s = header(d);
+  const auto& m = j["metrics"];
+  const auto& c = j["config"];
+  s += fmt::format("  {} requests, scheduler {}, {} batch(es) in flight per replica\n", c["requests"].get<int64_t>(),
+                   c["scheduler"].get<std::string>(), c["microbatches"].get<int>());
+  s += fmt::format("  {:<10} {:>10} {:>10} {:>10} {:>10}\n", "ms", "mean", "p50", "p90", "p99");
+  for (auto key : {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"}) {
+    const auto& x = m[key];
+    s += fmt::format("  {:<10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", std::string(key).substr(0, std::string(key).size() - 3),
+                     x["mean"].get<double>(), x["p50"].get<double>(), x["p90"].get<double>(), x["p99"].get<double>());
+  }
+  s += fmt::format("  output {:.1f} tok/s, total {:.1f} tok/s, {:.3f} req/s over {:.3f} s\n",
+                   m["throughput_output_tok_s"].get<double>(), m["throughput_total_tok_s"].get<double>(),
+                   m["requests_per_s"].get<double>(), m["makespan_s"].get<double>());
+  s += fmt::format("  GPU busy {:.1f}%, PP bubble {:.1f}%, communication {:.1f}% of busy time, peak KV {:.1f}%, {} preemptions\n",
+                   100 * m["gpu_busy_fraction"].get<double>(), 100 * m["bubble_fraction"].get<double>(),
+                   100 * j["communication"]["time_fraction"].get<double>(), 100 * m["peak_kv_fraction"].get<double>(),
+                   m["preemptions"].get<int64_t>());
+  s += fmt::format("  {} finished, {} rejected; {} events in {:.3f} s\n", m["finished"].get<int64_t>(),
+                   m["rejected"].get<int64_t>(), j["simulator"]["events"].get<uint64_t>(),
+                   j["simulator"]["wall_s"].get<double>());
+  return s;
+}
+
 json collective_json(const std::string& hardware, int nodes, Collective op, const GroupLinks& l,
                      const std::vector<CollectivePoint>& pts) {
   json points = json::array();

@@ -30,6 +30,9 @@ nlohmann::json collective_json(const std::string& hardware, int nodes, Collectiv
 std::string collective_table(const std::string& hardware, int nodes, Collective op, const GroupLinks& l,
                              const std::vector<CollectivePoint>& pts);
 
+// Table of a simulate result from its JSON document (one source for both forms).
+std::string simulate_table(const Deployment& d, const nlohmann::json& j);
+
 // Rounds to 6 significant digits so JSON stays readable and byte-stable.
 double round6(double x);
 

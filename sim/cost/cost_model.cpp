@@ -60,23 +60,28 @@ double CostModel::op_seconds(const Op& op, bool* compute_bound) const {
 
 namespace {
 
-void accumulate(StageTime& st, const CostModel& cm, const std::vector<Op>& ops, double repeat) {
+void accumulate(StageTime& st, TrafficBytes* tr, const CostModel& cm, const std::vector<Op>& ops, double repeat) {
   for (const Op& op : ops) {
     bool cb = false;
     const double s = cm.op_seconds(op, &cb) * repeat;
     if (op_is_communication(op.cls)) st.comm_s += s;
     else if (cb) st.compute_s += s;
     else st.memory_s += s;
+    if (tr != nullptr) {
+      if (op.cls == OpClass::allreduce) tr->allreduce += op.comm_bytes * repeat;
+      if (op.cls == OpClass::allgather) tr->allgather += op.comm_bytes * repeat;
+      if (op.cls == OpClass::alltoall) tr->alltoall += op.comm_bytes * repeat;
+    }
   }
 }
 
 }  // namespace
 
-StageTime CostModel::stage_time(int stage, const BatchShape& b) const {
+StageTime CostModel::stage_time(int stage, const BatchShape& b, TrafficBytes* traffic) const {
   SP_ASSERT(stage >= 0 && stage < pc_.pp, "stage out of range");
   StageTime st;
   if (b.tokens <= 0) return st;
-  if (stage == 0) accumulate(st, *this, embedding_ops(model_, pc_, b), 1);
+  if (stage == 0) accumulate(st, traffic, *this, embedding_ops(model_, pc_, b), 1);
   // Layers of one kind cost the same: price each kind once and multiply (this keeps an
   // iteration O(1) in the layer count, which the simulator relies on).
   const int first = stage_first_[size_t(stage)], n = stage_layers_[size_t(stage)];
@@ -85,22 +90,13 @@ StageTime CostModel::stage_time(int stage, const BatchShape& b) const {
     if (model_.layer_is_moe(i)) { ++moe; moe_layer = i; }
     else { ++dense; dense_layer = i; }
   }
-  if (dense > 0) accumulate(st, *this, layer_ops(model_, dense_layer, pc_, prec_, fp8_tc_, b), dense);
-  if (moe > 0) accumulate(st, *this, layer_ops(model_, moe_layer, pc_, prec_, fp8_tc_, b), moe);
-  if (stage == pc_.pp - 1) accumulate(st, *this, head_ops(model_, pc_, b), 1);
+  if (dense > 0) accumulate(st, traffic, *this, layer_ops(model_, dense_layer, pc_, prec_, fp8_tc_, b), dense);
+  if (moe > 0) accumulate(st, traffic, *this, layer_ops(model_, moe_layer, pc_, prec_, fp8_tc_, b), moe);
+  if (stage == pc_.pp - 1) accumulate(st, traffic, *this, head_ops(model_, pc_, b), 1);
   return st;
 }
 
-TrafficBytes CostModel::stage_traffic(int stage, const BatchShape& b) const {
-  TrafficBytes t;
-  for (const Op& op : stage_ops(stage, b)) {
-    if (op.cls == OpClass::allreduce) t.allreduce += op.comm_bytes;
-    if (op.cls == OpClass::allgather) t.allgather += op.comm_bytes;
-    if (op.cls == OpClass::alltoall) t.alltoall += op.comm_bytes;
-  }
-  if (stage + 1 < pc_.pp) t.p2p += pp_handoff_bytes(model_, b);
-  return t;
-}
+double CostModel::handoff_bytes(const BatchShape& b) const { return pp_handoff_bytes(model_, b); }
 
 double CostModel::handoff_time_s(int stage, const BatchShape& b) const {
   if (stage + 1 >= pc_.pp || b.tokens <= 0) return 0;

@@ -25,12 +25,27 @@ struct StageTime {
   }
 };
 
-// Bytes moved between GPUs by one iteration of one stage (per rank), by kind.
+// Collective buffer bytes of one iteration of one stage on one rank, by kind.
 struct TrafficBytes {
-  double allreduce = 0, allgather = 0, alltoall = 0, p2p = 0;
+  double allreduce = 0, allgather = 0, alltoall = 0;
 };
 
-class CostModel {
+// What the simulator needs to price iterations; CostModel is the real one, tests supply
+// synthetic ones (equal stages, fixed times) to check the simulator against closed forms.
+class IterationCoster {
+ public:
+  virtual ~IterationCoster() = default;
+  virtual int num_stages() const = 0;
+  // One forward iteration of `stage` over `b`; adds the stage's collective traffic when asked.
+  virtual StageTime stage_time(int stage, const BatchShape& b, TrafficBytes* traffic = nullptr) const = 0;
+  // Handing the batch's activations from `stage` to `stage + 1`.
+  virtual double handoff_time_s(int stage, const BatchShape& b) const = 0;
+  virtual double handoff_bytes(const BatchShape& b) const = 0;
+  // Decoder layers of a stage (timelines split an iteration into layers).
+  virtual int stage_layer_count(int stage) const = 0;
+};
+
+class CostModel final : public IterationCoster {
  public:
   // Throws InputError when the split is invalid for this model and cluster.
   CostModel(ModelConfig model, Cluster cluster, ParallelConfig parallel, Precision precision);
@@ -45,11 +60,11 @@ class CostModel {
 
   // The ops rank (stage, tp 0) runs for one iteration over batch `b`, in execution order.
   std::vector<Op> stage_ops(int stage, const BatchShape& b) const;
-  // One forward iteration of stage `stage` over batch `b`.
-  StageTime stage_time(int stage, const BatchShape& b) const;
-  TrafficBytes stage_traffic(int stage, const BatchShape& b) const;
-  // Handing the batch's activations from `stage` to `stage + 1`.
-  double handoff_time_s(int stage, const BatchShape& b) const;
+  int num_stages() const override { return pc_.pp; }
+  StageTime stage_time(int stage, const BatchShape& b, TrafficBytes* traffic = nullptr) const override;
+  double handoff_time_s(int stage, const BatchShape& b) const override;
+  double handoff_bytes(const BatchShape& b) const override;
+  int stage_layer_count(int stage) const override { return stage_layers_[size_t(stage)]; }
   // Seconds of one op on this deployment's GPU or links.
   double op_seconds(const Op& op, bool* compute_bound = nullptr) const;
 

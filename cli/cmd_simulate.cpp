@@ -1,0 +1,202 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "sim/common/error.h"
+#include "sim/cost/memory.h"
+#include "sim/serving/simulator.h"
+#include "sim/serving/timeline.h"
+
+namespace sp::cli {
+
+namespace {
+
+struct SimFlags {
+  std::string input_len = "1024", output_len = "256";
+  int64_t num_requests = 256;
+  double request_rate = 0;
+  int64_t concurrency = 0;
+  std::string trace;
+  uint64_t seed = 0;
+  std::string scheduler = "continuous", router = "round-robin";
+  bool no_chunked_prefill = false;
+  int microbatches = 0;
+  int64_t batch_size = 0;
+  std::string timeline;
+};
+
+nlohmann::json summary_ms(const Summary& s) {
+  return {{"mean", round6(s.mean * 1e3)}, {"p50", round6(s.p50 * 1e3)}, {"p90", round6(s.p90 * 1e3)},
+          {"p99", round6(s.p99 * 1e3)}};
+}
+
+}  // namespace
+
+static void add_workload_flags(CLI::App* cmd, SimFlags& f) {
+  cmd->add_option("--input-len", f.input_len, "Prompt tokens: N, uniform:MIN:MAX, normal:MEAN:SD or lognormal:MEAN:SD")
+      ->capture_default_str();
+  cmd->add_option("--output-len", f.output_len, "Generated tokens, same forms as --input-len")->capture_default_str();
+  cmd->add_option("--num-requests", f.num_requests, "Requests to simulate (with --trace: first N rows, 0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--request-rate", f.request_rate, "Poisson arrivals per second (open loop)");
+  cmd->add_option("--concurrency", f.concurrency, "Closed loop: requests outstanding at once");
+  cmd->add_option("--trace", f.trace, "CSV trace: arrival_s,input_tokens,output_tokens or Azure TIMESTAMP,ContextTokens,GeneratedTokens");
+  cmd->add_option("--seed", f.seed, "Seed of the workload's random numbers")->capture_default_str();
+  cmd->add_option("--scheduler", f.scheduler, "continuous (vLLM-style) or static (fixed batch run to completion)")
+      ->capture_default_str();
+  cmd->add_flag("--no-chunked-prefill", f.no_chunked_prefill, "Prefill whole prompts in one iteration");
+  cmd->add_option("--microbatches", f.microbatches, "Batches in flight per replica (0 = one per PP stage)")
+      ->capture_default_str();
+  cmd->add_option("--batch-size", f.batch_size, "Static scheduler: requests per batch (0 = --max-num-seqs)")
+      ->capture_default_str();
+  cmd->add_option("--router", f.router, "DP router: round-robin or least-outstanding")->capture_default_str();
+  cmd->add_option("--timeline", f.timeline, "Write the simulated timeline as a Chrome trace (Perfetto) to FILE");
+}
+
+Runner add_simulate_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("simulate", "Discrete-event simulation of serving a workload on a deployment");
+  auto dflags = std::make_shared<DeploymentFlags>();
+  auto sflags = std::make_shared<SimFlags>();
+  add_deployment_flags(cmd, *dflags);
+  add_workload_flags(cmd, *sflags);
+  return [dflags, sflags, cmd]() {
+    const auto wall0 = std::chrono::steady_clock::now();
+    const SimFlags& f = *sflags;
+    Deployment d = resolve(*dflags);
+
+    WorkloadSpec w;
+    w.input = length_dist_parse(f.input_len, "--input-len");
+    w.output = length_dist_parse(f.output_len, "--output-len");
+    w.num_requests = f.num_requests;
+    w.seed = f.seed;
+    int modes = (cmd->count("--request-rate") > 0) + (cmd->count("--concurrency") > 0) + !f.trace.empty();
+    if (modes > 1) throw InputError("--request-rate, --concurrency and --trace: choose at most one arrival mode");
+    if (cmd->count("--request-rate") > 0) {
+      if (!(f.request_rate > 0) || f.request_rate > 1e9) {
+        throw InputError(fmt::format("--request-rate: {} is out of range (use a rate in (0, 1e9] requests/s)", f.request_rate));
+      }
+      w.arrival = Arrival::poisson;
+      w.rate_per_s = f.request_rate;
+    } else if (cmd->count("--concurrency") > 0) {
+      if (f.concurrency < 1 || f.concurrency > kMaxRequests) {
+        throw InputError(fmt::format("--concurrency: {} is out of range (use 1 to {})", f.concurrency, kMaxRequests));
+      }
+      w.arrival = Arrival::closed_loop;
+      w.concurrency = f.concurrency;
+    } else if (!f.trace.empty()) {
+      w.arrival = Arrival::trace;
+      w.trace_path = f.trace;
+    }
+    SchedulerConfig sc;
+    if (f.scheduler == "continuous") sc.kind = SchedulerKind::continuous;
+    else if (f.scheduler == "static") sc.kind = SchedulerKind::static_batch;
+    else throw InputError(fmt::format("--scheduler: unknown scheduler '{}' (use continuous or static)", f.scheduler));
+    sc.max_num_seqs = d.memory.max_num_seqs;
+    sc.max_num_batched_tokens = d.memory.max_num_batched_tokens;
+    sc.chunked_prefill = !f.no_chunked_prefill;
+    if (f.microbatches < 0 || f.microbatches > 4096) {
+      throw InputError(fmt::format("--microbatches: {} is out of range (use 0 to 4096)", f.microbatches));
+    }
+    sc.microbatches = f.microbatches;
+    if (f.batch_size < 0) throw InputError(fmt::format("--batch-size: {} must not be negative", f.batch_size));
+    sc.static_batch_size = f.batch_size;
+    SimConfig cfg;
+    cfg.scheduler = sc;
+    if (f.router == "round-robin") cfg.router = RouterKind::round_robin;
+    else if (f.router == "least-outstanding") cfg.router = RouterKind::least_outstanding;
+    else throw InputError(fmt::format("--router: unknown router '{}' (use round-robin or least-outstanding)", f.router));
+
+    MemoryReport mem = memory_plan(d.model, d.cluster, d.parallel, d.precision, d.memory);
+    if (!mem.fits) {
+      fmt::print(stderr, "shardplan: infeasible: {}\n", mem.reason);
+      return int(kInfeasible);
+    }
+    w.max_len = mem.max_model_len;
+    const std::vector<Request> reqs = workload_generate(w);
+    CostModel cm(d.model, d.cluster, d.parallel, d.precision);
+    cfg.replicas = d.parallel.dp;
+    cfg.tp = d.parallel.tp;
+    cfg.kv_capacity_tokens = mem.kv_capacity_tokens;
+    cfg.max_model_len = mem.max_model_len;
+    cfg.concurrency = w.concurrency;
+    cfg.timeline = !f.timeline.empty();
+    if (isatty(STDERR_FILENO)) {
+      cfg.progress = [](double frac) { fmt::print(stderr, "\rsimulating: {:5.1f}%", 100 * frac); };
+    }
+    SimResult res = simulate(cm, cfg, reqs);
+    if (cfg.progress) fmt::print(stderr, "\r                   \r");
+
+    if (!f.timeline.empty()) {
+      std::ofstream out(f.timeline);
+      if (!out) throw InputError(fmt::format("--timeline: cannot write '{}'", f.timeline));
+      timeline_write(out, res, d.parallel.tp, d.parallel.pp);
+    }
+    const auto& m = res.metrics;
+    const GpuMemory& g0 = mem.per_gpu.front();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    nlohmann::json rejected = nlohmann::json::array();
+    for (const auto& r : res.rejected) rejected.push_back({{"request", r.request}, {"reason", r.reason}});
+    nlohmann::json cfg_json = config_json(d);
+    cfg_json["scheduler"] = f.scheduler;
+    cfg_json["max_num_seqs"] = sc.max_num_seqs;
+    cfg_json["max_num_batched_tokens"] = sc.max_num_batched_tokens;
+    cfg_json["microbatches"] = sc.microbatches > 0 ? sc.microbatches : d.parallel.pp;
+    cfg_json["requests"] = int64_t(reqs.size());
+    cfg_json["seed"] = f.seed;
+    nlohmann::json j = {
+        {"config", cfg_json},
+        {"metrics",
+         {{"ttft_ms", summary_ms(m.ttft_s)},
+          {"tpot_ms", summary_ms(m.tpot_s)},
+          {"itl_ms", summary_ms(m.itl_s)},
+          {"e2e_ms", summary_ms(m.e2e_s)},
+          {"throughput_output_tok_s", round6(m.throughput_output_tok_s)},
+          {"throughput_total_tok_s", round6(m.throughput_total_tok_s)},
+          {"requests_per_s", round6(m.requests_per_s)},
+          {"makespan_s", round6(m.makespan_s)},
+          {"gpu_busy_fraction", round6(m.gpu_busy_fraction)},
+          {"bubble_fraction", round6(m.bubble_fraction)},
+          {"preemptions", m.preemptions},
+          {"peak_kv_fraction", round6(m.peak_kv_fraction)},
+          {"finished", m.finished},
+          {"rejected", int64_t(res.rejected.size())}}},
+        {"memory_per_gpu_gib",
+         {{"weights", round6(g0.weights_bytes / kGiB)},
+          {"kv_cache", round6(g0.kv_cache_bytes / kGiB)},
+          {"activations", round6(g0.activation_bytes / kGiB)},
+          {"overhead", round6(g0.overhead_bytes / kGiB)},
+          {"total", round6(g0.total_bytes() / kGiB)},
+          {"capacity", round6(g0.capacity_bytes / kGiB)}}},
+        {"communication",
+         {{"allreduce_bytes", round6(m.allreduce_bytes)},
+          {"allgather_bytes", round6(m.allgather_bytes)},
+          {"p2p_bytes", round6(m.p2p_bytes)},
+          {"all2all_bytes", round6(m.all2all_bytes)},
+          {"time_fraction", round6(m.comm_time_fraction)}}},
+        {"rejected", rejected},
+        {"simulator", {{"events", res.events}, {"iterations", m.iterations}, {"wall_s", round6(wall)}}}};
+    std::string out;
+    if (d.format == Format::json) {
+      out = j.dump(2) + "\n";
+    } else {
+      out = simulate_table(d, j);
+    }
+    std::string reason;
+    if (!res.rejected.empty()) {
+      reason = fmt::format("{} of {} requests can never fit and were not run (first: request {}: {})",
+                           res.rejected.size(), reqs.size(), res.rejected[0].request, res.rejected[0].reason);
+    }
+    if (res.timeline_truncated) {
+      fmt::print(stderr, "shardplan: note: timeline truncated at {} slices\n", cfg.timeline_max_events);
+    }
+    return emit(out, res.rejected.empty(), reason);
+  };
+}
+
+}  // namespace sp::cli

@@ -1,0 +1,88 @@
+// Discrete-event simulation of serving: requests arrive, a router spreads them over DP
+// replicas, each replica's scheduler forms batches (continuous batching with chunked prefill
+// and paged KV, or static batches), and each batch flows through the PP stages, occupying
+// each stage (its TP group) for the cost model's time and each stage-to-stage link for the
+// hand-off. Bubbles, queueing and preemptions emerge from the simulation; none is a formula.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/cost/cost_model.h"
+#include "sim/metrics/summary.h"
+#include "sim/serving/workload.h"
+
+namespace sp {
+
+enum class SchedulerKind { continuous, static_batch };
+enum class RouterKind { round_robin, least_outstanding };
+
+struct SchedulerConfig {
+  SchedulerKind kind = SchedulerKind::continuous;
+  int64_t max_num_seqs = 256;             // sequences per batch
+  int64_t max_num_batched_tokens = 8192;  // new tokens per batch (continuous)
+  bool chunked_prefill = true;            // continuous: split prompts over iterations
+  int microbatches = 0;                   // batches in flight per replica; 0 = one per PP stage
+  int64_t static_batch_size = 0;          // static: requests per batch; 0 = max_num_seqs
+};
+
+struct SimConfig {
+  SchedulerConfig scheduler;
+  RouterKind router = RouterKind::round_robin;
+  int replicas = 1;
+  int tp = 1;                             // GPUs per stage (for per-GPU figures and timeline tracks)
+  int64_t kv_capacity_tokens = 0;         // per replica, from the memory model
+  int64_t max_model_len = 0;              // longest request accepted (input + output)
+  int64_t concurrency = 0;                // closed loop: requests outstanding at once; 0 = open loop
+  bool timeline = false;                  // record a Chrome trace
+  int64_t timeline_max_events = 2'000'000;
+  std::function<void(double)> progress;   // called with the fraction done, now and then
+};
+
+struct Rejection {
+  int64_t request = 0;
+  std::string reason;
+};
+
+// One slice of the timeline: on a GPU (tid = rank in its replica) or a link track.
+struct TraceSlice {
+  int32_t replica = 0;
+  int32_t track = 0;       // < 1e6: GPU rank; 1e6 + s: PP link s -> s+1; 2e6 + s: TP links of stage s
+  int64_t start_ns = 0;
+  int64_t dur_ns = 0;
+  const char* name = "";   // static strings only
+  int64_t batch = 0;
+  int32_t tokens = 0;
+};
+
+struct SimMetrics {
+  Summary ttft_s, tpot_s, itl_s, e2e_s;
+  double throughput_output_tok_s = 0;
+  double throughput_total_tok_s = 0;
+  double requests_per_s = 0;
+  double makespan_s = 0;
+  double gpu_busy_fraction = 0;
+  double bubble_fraction = 0;
+  int64_t preemptions = 0;
+  double peak_kv_fraction = 0;
+  int64_t finished = 0;
+  int64_t iterations = 0;
+  // Collective buffer bytes summed over every rank; p2p counts each TP rank's hand-off.
+  double allreduce_bytes = 0, allgather_bytes = 0, all2all_bytes = 0, p2p_bytes = 0;
+  double comm_time_fraction = 0;        // of GPU busy time
+};
+
+struct SimResult {
+  SimMetrics metrics;
+  std::vector<Rejection> rejected;      // requests that can never fit, with why
+  uint64_t events = 0;
+  std::vector<TraceSlice> timeline;
+  bool timeline_truncated = false;
+};
+
+// Plays `requests` (sorted by arrival) through the deployment priced by `coster`.
+SimResult simulate(const IterationCoster& coster, const SimConfig& cfg, const std::vector<Request>& requests);
+
+}  // namespace sp
