@@ -25,6 +25,9 @@ demo: build
 	$(BUILD)/cli/shardplan estimate --model llama-3.1-70b --hardware dgx-h100 --tp 8 \
 	    --input-len 1024 --output-len 256 --batch-size 32
 	$(BUILD)/cli/shardplan memory --model llama-3.1-70b --hardware dgx-h100 --tp 8
+	$(BUILD)/cli/shardplan simulate --model llama-3.1-70b --hardware dgx-h100 --tp 8 \
+	    --num-requests 1000 --input-len lognormal:1024:512 --output-len lognormal:256:128 \
+	    --request-rate 10 --max-model-len 16384
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -164,4 +164,98 @@ TEST_CASE("a malformed config.json names file, line and column") {
   std::filesystem::remove(path);
 }
 
+TEST_CASE("simulate --format json has the contract's keys and is deterministic") {
+  const std::string args =
+      "simulate --model llama-3.1-8b --hardware dgx-h100 --tp 2 --dp 2 --num-requests 300 --input-len uniform:100:900 "
+      "--output-len lognormal:120:60 --request-rate 40 --seed 7 --max-model-len 8192 --format json";
+  auto a = run(args), b = run(args);
+  REQUIRE(a.code == 0);
+  auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  for (auto key : {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"})
+    for (auto q : {"mean", "p50", "p90", "p99"}) CHECK(ja["metrics"][key][q].get<double>() > 0);
+  for (auto key : {"throughput_output_tok_s", "throughput_total_tok_s", "requests_per_s", "makespan_s",
+                   "gpu_busy_fraction", "bubble_fraction", "preemptions", "peak_kv_fraction"})
+    CHECK(ja["metrics"].contains(key));
+  for (auto key : {"weights", "kv_cache", "activations", "overhead", "total", "capacity"})
+    CHECK(ja["memory_per_gpu_gib"].contains(key));
+  for (auto key : {"allreduce_bytes", "p2p_bytes", "all2all_bytes", "time_fraction"})
+    CHECK(ja["communication"].contains(key));
+  CHECK(ja["config"]["gpus"] == 4);
+  CHECK(ja["metrics"]["finished"] == 300);
+  CHECK(ja["simulator"]["events"].get<int64_t>() > 300);
+  // Byte-identical apart from the measured wall time.
+  ja["simulator"].erase("wall_s");
+  jb["simulator"].erase("wall_s");
+  CHECK(ja.dump() == jb.dump());
+  auto other = nlohmann::json::parse(run(args.substr(0, args.find("--seed")) + "--seed 8 --format json").out);
+  CHECK(other["metrics"]["e2e_ms"]["mean"] != ja["metrics"]["e2e_ms"]["mean"]);
+}
+
+TEST_CASE("simulate --timeline writes a Chrome trace") {
+  auto path = std::filesystem::temp_directory_path() / "shardplan_timeline.json";
+  auto r = run("simulate --model llama-3.1-8b --hardware dgx-h100 --tp 2 --pp 2 --num-requests 8 --input-len 256 "
+               "--output-len 8 --max-model-len 4096 --timeline " + path.string());
+  REQUIRE(r.code == 0);
+  std::ifstream in(path);
+  auto j = nlohmann::json::parse(in);
+  int gpu = 0, link = 0, names = 0;
+  for (const auto& e : j["traceEvents"]) {
+    if (e["ph"] == "M") ++names;
+    else if (e["tid"].get<int>() < 1000000) ++gpu;
+    else ++link;
+  }
+  CHECK(gpu > 0);
+  CHECK(link > 0);   // PP hand-offs and TP AllReduces
+  CHECK(names >= 7); // a replica and 4 GPUs + PP link + 2 TP link tracks
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("simulate: requests that can never fit are reported, the rest runs, exit 1") {
+  auto r = run("simulate --model llama-3.1-8b --hardware dgx-h100 --num-requests 20 --input-len uniform:100:6000 "
+               "--output-len 100 --max-model-len 4096 --format json");
+  CHECK(r.code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  const int64_t rejected = j["metrics"]["rejected"];
+  CHECK(rejected > 0);
+  CHECK(j["metrics"]["finished"].get<int64_t>() + rejected == 20);
+  CHECK(j["rejected"][0]["reason"].get<std::string>().find("exceeds max-model-len 4096") != std::string::npos);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.rfind("shardplan: infeasible: ", 0) == 0);
+}
+
+TEST_CASE("simulate: bad workload input is one line and exit 2") {
+  auto trace = std::filesystem::temp_directory_path() / "shardplan_bad_trace.csv";
+  std::ofstream(trace) << "arrival_s,input_tokens,output_tokens\n0.0,100,10\n0.5,abc,10\n";
+  struct Case {
+    std::string args, err_prefix;
+  };
+  const std::string base = "simulate --model llama-3.1-8b --hardware dgx-h100 --max-model-len 4096 ";
+  const Case cases[] = {
+      {base + "--request-rate 0", "shardplan: error: --request-rate: 0 is out of range"},
+      {base + "--concurrency 0", "shardplan: error: --concurrency: 0 is out of range"},
+      {base + "--input-len normal:5", "shardplan: error: --input-len: 'normal:5' is not a length"},
+      {base + "--output-len -3", "shardplan: error: --output-len:"},
+      {base + "--scheduler fifo", "shardplan: error: --scheduler: unknown scheduler 'fifo' (use continuous or static)"},
+      {base + "--router random", "shardplan: error: --router: unknown router 'random'"},
+      {base + "--request-rate 5 --concurrency 4", "shardplan: error: --request-rate, --concurrency and --trace:"},
+      {base + "--trace " + trace.string(), "shardplan: error: " + trace.string() + ":3:"},
+      {base + "--trace /nonexistent.csv", "shardplan: error: /nonexistent.csv: no such file"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args);
+    auto r = run(c.args);
+    CHECK(r.code == 2);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.rfind(c.err_prefix, 0) == 0);
+  }
+  std::filesystem::remove(trace);
+}
+
+TEST_CASE("simulate: a deployment that does not fit is infeasible before simulating") {
+  auto r = run("simulate --model llama-3.1-405b --hardware dgx-h100 --tp 8");
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.rfind("shardplan: infeasible: stage 0 needs", 0) == 0);
+}
+
 }  // TEST_SUITE
