@@ -74,13 +74,21 @@ Topology::Topology(const Cluster& cluster)
         add_link(nics.back(), network, s.inter.nic_bandwidth_gb_s, 0, LinkKind::nic);
       }
       for (int i = 0; i < s.gpus_per_node; ++i) {
-        add_link(gpus[i], nics[size_t(i) * nics.size() / gpus.size()], pcie, 0, LinkKind::pcie);
+        const Vertex nic = nics[size_t(i) * nics.size() / gpus.size()];
+        add_link(gpus[i], nic, pcie, 0, LinkKind::pcie);
+        uplink_.push_back(Uplink{boost::edge(gpus[i], nic, g_).first, boost::edge(nic, network, g_).first,
+                                 boost::edge(network, nic, g_).first, boost::edge(nic, gpus[i], g_).first});
       }
     }
   }
 }
 
 std::vector<Topology::Edge> Topology::route(int from_gpu, int to_gpu) const {
+  if (node_of(from_gpu) != node_of(to_gpu)) {
+    const Uplink& a = uplink_[size_t(from_gpu)];
+    const Uplink& b = uplink_[size_t(to_gpu)];
+    return {a.gpu_to_nic, a.nic_to_net, b.net_to_nic, b.nic_to_gpu};
+  }
   // Fewest hops; the fabrics we build have a unique shortest path between GPUs up to symmetry.
   const Vertex src = gpu_vertex_[size_t(from_gpu)], dst = gpu_vertex_[size_t(to_gpu)];
   std::vector<Edge> pred(boost::num_vertices(g_));
