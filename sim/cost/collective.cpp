@@ -77,8 +77,9 @@ double collective_time_s(Collective op, double S, const GroupLinks& l) {
       return base + ring_gather(intra, S) + ring_allreduce(inter, S / g) + ring_gather(intra, S);
     case Collective::allgather:
     case Collective::reducescatter:
-      // Cross-node phase moves each node's share (S/N) per rail, then the node exchanges locally.
-      return base + ring_gather(inter, S / g) + ring_gather(intra, S / l.nodes);
+      // Each rail first gathers its ranks' chunks across nodes (output S/g per rank), then
+      // the node's g ranks exchange those blocks (output S).
+      return base + ring_gather(inter, S / g) + ring_gather(intra, S);
     case Collective::alltoall: {
       // Of each rank's S bytes, (g-1)/n stay in the node and (n-g)/n cross the network; the two
       // proceed in parallel.

@@ -81,7 +81,7 @@ std::vector<int> tp_group_gpus(const ParallelConfig& pc, int replica, int stage)
 std::vector<int> ep_group_gpus(const ParallelConfig& pc, int replica, int stage) {
   std::vector<int> g;
   if (pc.ep <= pc.tp) {
-    // EP inside the TP group: ep consecutive ranks of the group.
+    // EP inside the TP group: ep ranks spread evenly over it (stride t/ep).
     for (int i = 0; i < pc.ep; ++i) g.push_back(pc.rank(replica, stage, i * (pc.tp / pc.ep)));
     return g;
   }

@@ -44,6 +44,19 @@ TEST_CASE("hierarchical AllReduce across nodes is RS + inter-node AR of S/g + AG
   CHECK(collective_time_s(Collective::allreduce, S, l) > collective_time_s(Collective::allreduce, S, in));
 }
 
+TEST_CASE("crossing nodes never beats one node for gather-type collectives") {
+  GroupLinks node{.ranks = 8, .nodes = 1, .ranks_per_node = 8, .intra_bw_gb_s = 369, .intra_step_us = 1};
+  GroupLinks two{.ranks = 16, .nodes = 2, .ranks_per_node = 8, .intra_bw_gb_s = 369, .intra_step_us = 1,
+                 .inter_bw_gb_s = 47, .inter_step_us = 5};
+  const double S = 1 << 30;
+  for (auto op : {Collective::allgather, Collective::reducescatter, Collective::allreduce}) {
+    const double bus8 = S / collective_time_s(op, S, node) * bus_bandwidth_factor(op, 8);
+    const double bus16 = S / collective_time_s(op, S, two) * bus_bandwidth_factor(op, 16);
+    CHECK(bus16 < bus8);
+    CHECK(bus8 < 369e9);
+  }
+}
+
 TEST_CASE("bus bandwidth factors are nccl-tests'") {
   CHECK(bus_bandwidth_factor(Collective::allreduce, 8) == doctest::Approx(1.75));
   CHECK(bus_bandwidth_factor(Collective::allgather, 8) == doctest::Approx(0.875));
