@@ -52,6 +52,20 @@ struct Resource {  // a stage's TP group or a stage-to-stage link: FIFO, one bat
   bool busy = false;
   std::deque<int32_t> queue;
   int64_t busy_ns = 0;
+
+  // True when `b` may start now; otherwise it waits its turn.
+  bool admit(int32_t b) {
+    if (busy) queue.push_back(b);
+    return !busy;
+  }
+  // Frees the resource; returns the next waiting batch, or -1.
+  int32_t release() {
+    busy = false;
+    if (queue.empty()) return -1;
+    const int32_t b = queue.front();
+    queue.pop_front();
+    return b;
+  }
 };
 
 struct Replica {
@@ -382,12 +396,7 @@ void Sim::try_schedule(int32_t r) {
 }
 
 void Sim::enter_stage(int32_t r, int32_t s, int32_t b) {
-  Resource& st = replicas_[size_t(r)].stages[size_t(s)];
-  if (st.busy) {
-    st.queue.push_back(b);
-    return;
-  }
-  start_stage(r, s, b);
+  if (replicas_[size_t(r)].stages[size_t(s)].admit(b)) start_stage(r, s, b);
 }
 
 void Sim::start_stage(int32_t r, int32_t s, int32_t b) {
@@ -424,12 +433,7 @@ void Sim::start_stage(int32_t r, int32_t s, int32_t b) {
 }
 
 void Sim::enter_link(int32_t r, int32_t l, int32_t b) {
-  Resource& lk = replicas_[size_t(r)].links[size_t(l)];
-  if (lk.busy) {
-    lk.queue.push_back(b);
-    return;
-  }
-  start_link(r, l, b);
+  if (replicas_[size_t(r)].links[size_t(l)].admit(b)) start_link(r, l, b);
 }
 
 void Sim::start_link(int32_t r, int32_t l, int32_t b) {
@@ -518,26 +522,16 @@ SimResult Sim::run() {
     switch (ev.type) {
       case EvType::arrival: arrivals_at_now(ev.id); break;
       case EvType::stage_done: {
-        Resource& st = replicas_[size_t(ev.replica)].stages[size_t(ev.index)];
-        st.busy = false;
-        if (!st.queue.empty()) {
-          const int32_t next = st.queue.front();
-          st.queue.pop_front();
-          start_stage(ev.replica, ev.index, next);
-        }
+        const int32_t next = replicas_[size_t(ev.replica)].stages[size_t(ev.index)].release();
+        if (next >= 0) start_stage(ev.replica, ev.index, next);
         if (ev.index + 1 < p_) enter_link(ev.replica, ev.index, int32_t(ev.id));
         else complete(ev.replica, int32_t(ev.id));
         if (ev.index == 0) replicas_[size_t(ev.replica)].dirty = true;
         break;
       }
       case EvType::link_done: {
-        Resource& lk = replicas_[size_t(ev.replica)].links[size_t(ev.index)];
-        lk.busy = false;
-        if (!lk.queue.empty()) {
-          const int32_t next = lk.queue.front();
-          lk.queue.pop_front();
-          start_link(ev.replica, ev.index, next);
-        }
+        const int32_t next = replicas_[size_t(ev.replica)].links[size_t(ev.index)].release();
+        if (next >= 0) start_link(ev.replica, ev.index, next);
         enter_stage(ev.replica, ev.index + 1, int32_t(ev.id));
         break;
       }
