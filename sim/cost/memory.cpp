@@ -84,10 +84,11 @@ MemoryReport memory_plan(const ModelConfig& m, const Cluster& c, const ParallelC
       rep.fits = false;
       rep.reason = fmt::format(
           "stage {} needs {:.1f} GiB for weights, activations and overhead but has {:.1f} GiB "
-          "({:.1f} GiB x {:.2f}); {:.1f} GiB missing per GPU: raise --tp or --pp, use --dtype fp8, or lower "
+          "({:.1f} GiB x {:.2f}); {:.1f} GiB missing per GPU: raise --tp or --pp{}, or lower "
           "--max-num-batched-tokens",
           s, (g.weights_bytes + g.activation_bytes + g.overhead_bytes) / kGiB, g.capacity_bytes / kGiB,
-          gpu.memory_gib, opt.gpu_memory_utilization, -budget / kGiB);
+          gpu.memory_gib, opt.gpu_memory_utilization, -budget / kGiB,
+          prec.weights == DType::bf16 ? ", use --dtype fp8" : "");
     } else if (rep.fits && g.kv_capacity_tokens < rep.max_model_len) {
       rep.fits = false;
       rep.reason = fmt::format(
