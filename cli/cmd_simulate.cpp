@@ -31,10 +31,6 @@ struct SimFlags {
   std::string timeline;
 };
 
-nlohmann::json summary_ms(const Summary& s) {
-  return {{"mean", round6(s.mean * 1e3)}, {"p50", round6(s.p50 * 1e3)}, {"p90", round6(s.p90 * 1e3)},
-          {"p99", round6(s.p99 * 1e3)}};
-}
 
 }  // namespace
 
@@ -137,50 +133,10 @@ Runner add_simulate_command(CLI::App& app) {
       if (!out) throw InputError(fmt::format("--timeline: cannot write '{}'", f.timeline));
       timeline_write(out, res, d.parallel.tp, d.parallel.pp);
     }
-    const auto& m = res.metrics;
-    const GpuMemory& g0 = mem.per_gpu.front();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    nlohmann::json rejected = nlohmann::json::array();
-    for (const auto& r : res.rejected) rejected.push_back({{"request", r.request}, {"reason", r.reason}});
-    nlohmann::json cfg_json = config_json(d);
-    cfg_json["scheduler"] = f.scheduler;
-    cfg_json["max_num_seqs"] = sc.max_num_seqs;
-    cfg_json["max_num_batched_tokens"] = sc.max_num_batched_tokens;
-    cfg_json["microbatches"] = sc.microbatches > 0 ? sc.microbatches : d.parallel.pp;
-    cfg_json["requests"] = int64_t(reqs.size());
-    cfg_json["seed"] = f.seed;
-    nlohmann::json j = {
-        {"config", cfg_json},
-        {"metrics",
-         {{"ttft_ms", summary_ms(m.ttft_s)},
-          {"tpot_ms", summary_ms(m.tpot_s)},
-          {"itl_ms", summary_ms(m.itl_s)},
-          {"e2e_ms", summary_ms(m.e2e_s)},
-          {"throughput_output_tok_s", round6(m.throughput_output_tok_s)},
-          {"throughput_total_tok_s", round6(m.throughput_total_tok_s)},
-          {"requests_per_s", round6(m.requests_per_s)},
-          {"makespan_s", round6(m.makespan_s)},
-          {"gpu_busy_fraction", round6(m.gpu_busy_fraction)},
-          {"bubble_fraction", round6(m.bubble_fraction)},
-          {"preemptions", m.preemptions},
-          {"peak_kv_fraction", round6(m.peak_kv_fraction)},
-          {"finished", m.finished},
-          {"rejected", int64_t(res.rejected.size())}}},
-        {"memory_per_gpu_gib",
-         {{"weights", round6(g0.weights_bytes / kGiB)},
-          {"kv_cache", round6(g0.kv_cache_bytes / kGiB)},
-          {"activations", round6(g0.activation_bytes / kGiB)},
-          {"overhead", round6(g0.overhead_bytes / kGiB)},
-          {"total", round6(g0.total_bytes() / kGiB)},
-          {"capacity", round6(g0.capacity_bytes / kGiB)}}},
-        {"communication",
-         {{"allreduce_bytes", round6(m.allreduce_bytes)},
-          {"allgather_bytes", round6(m.allgather_bytes)},
-          {"p2p_bytes", round6(m.p2p_bytes)},
-          {"all2all_bytes", round6(m.all2all_bytes)},
-          {"time_fraction", round6(m.comm_time_fraction)}}},
-        {"rejected", rejected},
-        {"simulator", {{"events", res.events}, {"iterations", m.iterations}, {"wall_s", round6(wall)}}}};
+    const SimulateInfo info{.scheduler = f.scheduler, .scheduler_config = sc, .requests = int64_t(reqs.size()),
+                            .seed = f.seed, .wall_s = wall};
+    const nlohmann::json j = simulate_json(d, info, mem, res);
     std::string out;
     if (d.format == Format::json) {
       out = j.dump(2) + "\n";

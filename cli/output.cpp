@@ -119,6 +119,61 @@ std::string estimate_table(const Deployment& d, const Estimate& e, const MemoryR
   return s;
 }
 
+namespace {
+
+json summary_ms(const Summary& s) {
+  return {{"mean", round6(s.mean * 1e3)}, {"p50", round6(s.p50 * 1e3)}, {"p90", round6(s.p90 * 1e3)},
+          {"p99", round6(s.p99 * 1e3)}};
+}
+
+}  // namespace
+
+json simulate_json(const Deployment& d, const SimulateInfo& info, const MemoryReport& mem, const SimResult& res) {
+  const auto& m = res.metrics;
+  const GpuMemory& g0 = mem.per_gpu.front();
+  json rejected = json::array();
+  for (const auto& r : res.rejected) rejected.push_back({{"request", r.request}, {"reason", r.reason}});
+  json cfg_json = config_json(d);
+  cfg_json["scheduler"] = info.scheduler;
+  cfg_json["max_num_seqs"] = info.scheduler_config.max_num_seqs;
+  cfg_json["max_num_batched_tokens"] = info.scheduler_config.max_num_batched_tokens;
+  cfg_json["microbatches"] = info.scheduler_config.microbatches > 0 ? info.scheduler_config.microbatches : d.parallel.pp;
+  cfg_json["requests"] = info.requests;
+  cfg_json["seed"] = info.seed;
+  return {
+      {"config", cfg_json},
+      {"metrics",
+       {{"ttft_ms", summary_ms(m.ttft_s)},
+        {"tpot_ms", summary_ms(m.tpot_s)},
+        {"itl_ms", summary_ms(m.itl_s)},
+        {"e2e_ms", summary_ms(m.e2e_s)},
+        {"throughput_output_tok_s", round6(m.throughput_output_tok_s)},
+        {"throughput_total_tok_s", round6(m.throughput_total_tok_s)},
+        {"requests_per_s", round6(m.requests_per_s)},
+        {"makespan_s", round6(m.makespan_s)},
+        {"gpu_busy_fraction", round6(m.gpu_busy_fraction)},
+        {"bubble_fraction", round6(m.bubble_fraction)},
+        {"preemptions", m.preemptions},
+        {"peak_kv_fraction", round6(m.peak_kv_fraction)},
+        {"finished", m.finished},
+        {"rejected", int64_t(res.rejected.size())}}},
+      {"memory_per_gpu_gib",
+       {{"weights", round6(g0.weights_bytes / kGiB)},
+        {"kv_cache", round6(g0.kv_cache_bytes / kGiB)},
+        {"activations", round6(g0.activation_bytes / kGiB)},
+        {"overhead", round6(g0.overhead_bytes / kGiB)},
+        {"total", round6(g0.total_bytes() / kGiB)},
+        {"capacity", round6(g0.capacity_bytes / kGiB)}}},
+      {"communication",
+       {{"allreduce_bytes", round6(m.allreduce_bytes)},
+        {"allgather_bytes", round6(m.allgather_bytes)},
+        {"p2p_bytes", round6(m.p2p_bytes)},
+        {"all2all_bytes", round6(m.all2all_bytes)},
+        {"time_fraction", round6(m.comm_time_fraction)}}},
+      {"rejected", rejected},
+      {"simulator", {{"events", res.events}, {"iterations", m.iterations}, {"wall_s", round6(info.wall_s)}}}};
+}
+
 std::string simulate_table(const Deployment& d, const json& j) {
   std::string s = header(d);
   const auto& m = j["metrics"];

@@ -11,6 +11,7 @@
 #include "sim/cost/collective.h"
 #include "sim/cost/estimate.h"
 #include "sim/cost/memory.h"
+#include "sim/serving/simulator.h"
 
 namespace sp::cli {
 
@@ -29,6 +30,17 @@ nlohmann::json collective_json(const std::string& hardware, int nodes, Collectiv
                                const std::vector<CollectivePoint>& pts);
 std::string collective_table(const std::string& hardware, int nodes, Collective op, const GroupLinks& l,
                              const std::vector<CollectivePoint>& pts);
+
+// What a simulate run was asked for, beyond the deployment.
+struct SimulateInfo {
+  std::string scheduler;             // as the user spelled it
+  SchedulerConfig scheduler_config;
+  int64_t requests = 0;
+  uint64_t seed = 0;
+  double wall_s = 0;                 // measured; the only field that differs between identical runs
+};
+nlohmann::json simulate_json(const Deployment& d, const SimulateInfo& info, const MemoryReport& mem,
+                             const SimResult& res);
 
 // Table of a simulate result from its JSON document (one source for both forms).
 std::string simulate_table(const Deployment& d, const nlohmann::json& j);

@@ -13,8 +13,8 @@ namespace sp {
 
 // Seconds of one stage's iteration, split by what bounded each op.
 struct StageTime {
-  double compute_s = 0;  // ops whose FLOP term dominated
-  double memory_s = 0;   // ops whose byte term dominated (incl. kernel overheads)
+  double compute_s = 0;  // ops whose FLOP term dominated, with their kernel overheads
+  double memory_s = 0;   // ops whose byte term dominated, with their kernel overheads
   double comm_s = 0;     // collectives
   double total_s() const { return compute_s + memory_s + comm_s; }
   StageTime& operator+=(const StageTime& o) {

@@ -48,6 +48,27 @@ struct Batch {
   BatchShape shape;
 };
 
+// Slots reused through a free list, so the event loop does not allocate per batch or sequence.
+template <class T>
+class Pool {
+ public:
+  int32_t acquire() {
+    if (free_.empty()) {
+      items_.emplace_back();
+      return int32_t(items_.size() - 1);
+    }
+    const int32_t i = free_.back();
+    free_.pop_back();
+    return i;
+  }
+  void release(int32_t i) { free_.push_back(i); }
+  T& operator[](size_t i) { return items_[i]; }
+
+ private:
+  std::vector<T> items_;
+  std::vector<int32_t> free_;
+};
+
 struct Resource {  // a stage's TP group or a stage-to-stage link: FIFO, one batch at a time
   bool busy = false;
   std::deque<int32_t> queue;
@@ -128,10 +149,8 @@ class Sim {
   int max_inflight_ = 1;
   Engine<Ev> eng_;
   std::vector<Replica> replicas_;
-  std::vector<Seq> seqs_;
-  std::vector<int32_t> free_seqs_;
-  std::vector<Batch> batches_;
-  std::vector<int32_t> free_batches_;
+  Pool<Seq> seqs_;
+  Pool<Batch> batches_;
   std::vector<int64_t> arrival_ns_, first_token_ns_;
   std::vector<double> ttft_, tpot_, e2e_;
   LogHistogram itl_;
@@ -144,14 +163,7 @@ class Sim {
 };
 
 int32_t Sim::new_batch(int32_t r) {
-  int32_t b;
-  if (!free_batches_.empty()) {
-    b = free_batches_.back();
-    free_batches_.pop_back();
-  } else {
-    b = int32_t(batches_.size());
-    batches_.emplace_back();
-  }
+  const int32_t b = batches_.acquire();
   Batch& x = batches_[size_t(b)];
   x.replica = r;
   x.group = -1;
@@ -161,14 +173,7 @@ int32_t Sim::new_batch(int32_t r) {
 }
 
 int32_t Sim::new_seq(int64_t req) {
-  int32_t s;
-  if (!free_seqs_.empty()) {
-    s = free_seqs_.back();
-    free_seqs_.pop_back();
-  } else {
-    s = int32_t(seqs_.size());
-    seqs_.emplace_back();
-  }
+  const int32_t s = seqs_.acquire();
   seqs_[size_t(s)] = Seq{.req = req, .prompt = reqs_[size_t(req)].input_tokens};
   return s;
 }
@@ -329,7 +334,7 @@ int32_t Sim::form_continuous(int32_t r) {
   }
   note_kv(rep);
   if (batches_[size_t(b)].work.empty()) {
-    free_batches_.push_back(b);
+    batches_.release(b);
     return -1;
   }
   return b;
@@ -483,7 +488,7 @@ void Sim::complete(int32_t r, int32_t b) {
       auto& g = rep.groups[size_t(x.group)];
       g.erase(std::find(g.begin(), g.end(), w.seq));
     }
-    free_seqs_.push_back(w.seq);
+    seqs_.release(w.seq);
     rep.outstanding--;
     if (cfg_.concurrency > 0 && next_closed_ < reqs_.size()) {
       arrival_ns_[next_closed_] = now;
@@ -496,7 +501,7 @@ void Sim::complete(int32_t r, int32_t b) {
     if (all_empty) rep.groups.clear();
   }
   if (--rep.inflight == 0) rep.inflight_ns += now - rep.inflight_since;
-  free_batches_.push_back(b);
+  batches_.release(b);
   rep.dirty = true;
 }
 
