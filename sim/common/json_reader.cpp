@@ -27,7 +27,7 @@ std::pair<size_t, size_t> line_col(std::string_view text, size_t byte) {
 }
 
 std::string type_name(const json& v) {
-  if (v.is_number()) return "a number";
+  if (v.is_number()) return v.dump();
   if (v.is_string()) return fmt::format("the string \"{}\"", v.get<std::string>());
   if (v.is_boolean()) return "a boolean";
   if (v.is_null()) return "null";
@@ -82,10 +82,10 @@ void ObjectReader::fail(std::string_view key, std::string_view what) const {
 bool ObjectReader::has(std::string_view key) const { return j_.contains(std::string(key)); }
 
 const json* ObjectReader::find(std::string_view key) {
-  auto it = j_.find(std::string(key));
-  if (it == j_.end()) return nullptr;
+  // Asked-for keys are known even when absent, so an unknown-key error can list optional ones.
   read_.emplace(key);
-  return &*it;
+  auto it = j_.find(std::string(key));
+  return it == j_.end() ? nullptr : &*it;
 }
 
 std::optional<double> ObjectReader::number_opt(std::string_view key, double lo, double hi) {

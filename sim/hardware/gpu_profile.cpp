@@ -1,5 +1,7 @@
 #include "sim/hardware/gpu_profile.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/common/data_dir.h"
@@ -31,6 +33,13 @@ void require_sources(const json& profile, std::string_view origin) {
                                    origin, k));
     }
   }
+  // A source for a key that is not there is a stale or misspelt entry: it documents nothing.
+  for (auto it = src->begin(); it != src->end(); ++it) {
+    if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) {
+      throw InputError(fmt::format("{}: /sources/{}: names no number of the profile; remove it or fix its name",
+                                   origin, it.key()));
+    }
+  }
 }
 
 GpuProfile gpu_profile_from_json(const json& j, std::string_view origin) {
@@ -46,7 +55,7 @@ GpuProfile gpu_profile_from_json(const json& j, std::string_view origin) {
   g.memory_gib = r.number("memory_gib", 1, 1e5);
   g.memory_bandwidth_gb_s = r.number("memory_bandwidth_gb_s", 1, 1e6);
   g.nvlink_bandwidth_gb_s = r.number("nvlink_bandwidth_gb_s", 0, 1e6);
-  g.pcie_gen = int(r.integer("pcie_gen", 1, 10));
+  g.pcie_gen = int(r.integer("pcie_gen", 1, 7));
   g.kernel_overhead_us = r.number("kernel_overhead_us", 0, 1e4);
   g.runtime_overhead_gib = r.number("runtime_overhead_gib", 0, 1e4);
   ObjectReader e = r.object("efficiency");
@@ -58,8 +67,10 @@ GpuProfile gpu_profile_from_json(const json& j, std::string_view origin) {
   return g;
 }
 
-GpuProfile gpu_profile_load(std::string_view name) {
-  auto path = data_dir() / "hardware_profiles" / "gpus" / (std::string(name) + ".json");
+GpuProfile gpu_profile_load(std::string_view name, const std::filesystem::path& base_dir) {
+  const bool is_path = name.find('/') != std::string_view::npos || name.ends_with(".json");
+  auto path = is_path ? base_dir / std::filesystem::path(name)
+                      : data_dir() / "hardware_profiles" / "gpus" / (std::string(name) + ".json");
   return gpu_profile_from_json(json_load_file(path), path.string());
 }
 

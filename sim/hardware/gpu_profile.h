@@ -2,6 +2,7 @@
 // where every number carries its source.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -35,7 +36,9 @@ struct GpuProfile {
 };
 
 GpuProfile gpu_profile_from_json(const json& j, std::string_view origin);
-GpuProfile gpu_profile_load(std::string_view name);  // hardware_profiles/gpus/<name>.json
+// A bundled name (hardware_profiles/gpus/<name>.json) or a path ending in .json or holding a
+// '/', taken relative to `base_dir` (the system profile's folder) when it is relative.
+GpuProfile gpu_profile_load(std::string_view name, const std::filesystem::path& base_dir = {});
 
 // Every numeric field of a profile must name its source in "sources" ("a.b" for nested keys).
 void require_sources(const json& profile, std::string_view origin);

@@ -29,7 +29,7 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
   s.description = r.string_opt("description").value_or("");
   std::string gpu = r.string("gpu");
   try {
-    s.gpu = gpu_profile_load(gpu);
+    s.gpu = gpu_profile_load(gpu, std::filesystem::path(origin).parent_path());
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}: GPU profile '{}' failed to load: {}", r.where("gpu"), gpu, e.what()));
   }

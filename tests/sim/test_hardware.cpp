@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 
 #include "sim/common/error.h"
@@ -48,6 +50,36 @@ TEST_CASE("a profile number without a source, or an unknown key, is an error") {
                        "p.json: /efficiency/gemm_compte: unknown key (known keys here: attention_compute, "
                        "gemm_compute, memory)",
                        InputError);
+}
+
+TEST_CASE("a source for a number that is not there is an error") {
+  auto j = json_load_file(std::string(SHARDPLAN_SOURCE_DIR) + "/hardware_profiles/gpus/h100-sxm.json");
+  j["sources"]["memory_gb"] = "stale";
+  CHECK_THROWS_WITH_AS(gpu_profile_from_json(j, "p.json"),
+                       "p.json: /sources/memory_gb: names no number of the profile; remove it or fix its name",
+                       InputError);
+  j = json_load_file(std::string(SHARDPLAN_SOURCE_DIR) + "/hardware_profiles/gpus/h100-sxm.json");
+  j["pcie_gen"] = 8.5;
+  CHECK_THROWS_WITH_AS(gpu_profile_from_json(j, "p.json"), "p.json: /pcie_gen: expected an integer in [1, 7], found 8.5",
+                       InputError);
+}
+
+TEST_CASE("a user's system profile may name its own GPU profile by path") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "shardplan_custom_hw";
+  fs::create_directories(dir);
+  const fs::path src = fs::path(SHARDPLAN_SOURCE_DIR) / "hardware_profiles";
+  auto gpu = json_load_file(src / "gpus/h100-sxm.json");
+  gpu["name"] = "my-h100";
+  gpu["memory_gib"] = 64;
+  std::ofstream(dir / "my-h100.json") << gpu.dump();
+  auto sys = json_load_file(src / "systems/dgx-h100.json");
+  sys["gpu"] = "my-h100.json";  // relative to the system profile's folder
+  std::ofstream(dir / "my-node.json") << sys.dump();
+  auto c = cluster_make((dir / "my-node.json").string(), 1);
+  CHECK(c.system.gpu.name == "my-h100");
+  CHECK(c.system.gpu.memory_gib == 64);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("unknown systems list the bundled ones; --nodes is range-checked") {
