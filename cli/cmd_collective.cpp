@@ -41,6 +41,7 @@ Runner add_collective_command(CLI::App& app) {
   struct Flags {
     std::string hardware, op, bytes, sweep, format = "table";
     int nodes = 1, ranks = 0;
+    std::vector<int> gpu_ids;
   };
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("collective", "Modelled time and bus bandwidth of a collective, like nccl-tests");
@@ -48,6 +49,8 @@ Runner add_collective_command(CLI::App& app) {
   cmd->add_option("--nodes", f->nodes, "Nodes of that system")->capture_default_str();
   cmd->add_option("--op", f->op, "allreduce, allgather, reducescatter, alltoall or sendrecv")->required();
   cmd->add_option("--ranks", f->ranks, "Ranks in the group, placed on GPUs 0..R-1 (nodes filled in order)")->required();
+  cmd->add_option("--gpu-ids", f->gpu_ids, "Place the ranks on these GPUs (global ids, node-major), e.g. 0,8 for a send across nodes")
+      ->delimiter(',');
   auto* b = cmd->add_option("--bytes", f->bytes, "One message size (e.g. 1M)");
   auto* s = cmd->add_option("--sweep", f->sweep, "Sizes MIN:MAX doubling each step, e.g. 8:8G (as nccl-tests -b -e -f 2)");
   b->excludes(s);
@@ -78,6 +81,19 @@ Runner add_collective_command(CLI::App& app) {
     Topology topo(c);
     std::vector<int> gpus(size_t(f->ranks));
     std::iota(gpus.begin(), gpus.end(), 0);
+    if (!f->gpu_ids.empty()) {
+      if (int(f->gpu_ids.size()) != f->ranks) {
+        throw InputError(fmt::format("--gpu-ids: {} ids given for --ranks {}; give one GPU per rank", f->gpu_ids.size(), f->ranks));
+      }
+      std::vector<char> used(size_t(c.total_gpus()), 0);
+      for (int g : f->gpu_ids) {
+        if (g < 0 || g >= c.total_gpus()) {
+          throw InputError(fmt::format("--gpu-ids: GPU {} does not exist (use 0 to {})", g, c.total_gpus() - 1));
+        }
+        if (used[size_t(g)]++) throw InputError(fmt::format("--gpu-ids: GPU {} is named twice", g));
+      }
+      gpus = f->gpu_ids;
+    }
     GroupLinks l = topo.group_links(gpus);
     std::vector<CollectivePoint> pts;
     for (double x : sizes) pts.push_back({x, collective_time_s(*op, x, l)});

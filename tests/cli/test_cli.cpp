@@ -80,6 +80,21 @@ TEST_CASE("collective sweeps sizes like nccl-tests") {
   CHECK(j["points"][0]["time_us"].get<double>() > 10);  // latency-bound: base + 14 steps
 }
 
+TEST_CASE("collective --gpu-ids places a send/recv across nodes") {
+  auto in = nlohmann::json::parse(run("collective --hardware dgx-h100 --nodes 2 --op sendrecv --ranks 2 --bytes 1G --format json").out);
+  auto across = nlohmann::json::parse(
+      run("collective --hardware dgx-h100 --nodes 2 --op sendrecv --ranks 2 --gpu-ids 0,8 --bytes 1G --format json").out);
+  CHECK(in["nodes_spanned"] == 1);
+  CHECK(across["nodes_spanned"] == 2);
+  CHECK(across["points"][0]["busbw_gb_s"].get<double>() == doctest::Approx(50 * 0.94).epsilon(0.01));
+  CHECK(in["points"][0]["busbw_gb_s"].get<double>() > 5 * across["points"][0]["busbw_gb_s"].get<double>());
+  auto bad = run("collective --hardware dgx-h100 --op sendrecv --ranks 2 --gpu-ids 0,0");
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "shardplan: error: --gpu-ids: GPU 0 is named twice\n");
+  bad = run("collective --hardware dgx-h100 --op sendrecv --ranks 2 --gpu-ids 0,9");
+  CHECK(bad.err == "shardplan: error: --gpu-ids: GPU 9 does not exist (use 0 to 7)\n");
+}
+
 TEST_CASE("the demo's table names the deployment") {
   auto r = run("estimate --model llama-3.1-70b --hardware dgx-h100 --tp 8");
   REQUIRE(r.code == 0);
