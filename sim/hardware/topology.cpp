@@ -147,12 +147,18 @@ GroupLinks Topology::group_links(std::span<const int> gpus) const {
     by_node[node_of(g)].push_back(g);
   }
   l.nodes = int(by_node.size());
+  // Groups that fill nodes unevenly (8 + 4) are priced with the sparsest node's count: its
+  // ranks move the most per rank in the cross-node phase. Bandwidth inside a node comes from
+  // the fullest node's ring.
   const std::vector<int>* fullest = &by_node.begin()->second;
-  for (const auto& [node, members] : by_node)
+  size_t sparsest = fullest->size();
+  for (const auto& [node, members] : by_node) {
     if (members.size() > fullest->size()) fullest = &members;
-  l.ranks_per_node = int(fullest->size());
+    sparsest = std::min(sparsest, members.size());
+  }
+  l.ranks_per_node = int(sparsest);
 
-  if (l.ranks_per_node > 1) {
+  if (fullest->size() > 1) {
     // Inside a node: NCCL's ring in rank order. On a mesh every stride s is used at once:
     // hops i -> i+s form gcd(n, s) cycles, and a rank's bandwidth is the sum over strides.
     const auto& m = *fullest;
@@ -181,10 +187,10 @@ GroupLinks Topology::group_links(std::span<const int> gpus) const {
   }
   if (l.nodes > 1) {
     // Hierarchical algorithms run one cross-node ring per local rank, all at once: the j-th
-    // rank of every node forms ring j (nodes with fewer ranks reuse their last one).
+    // rank of every node forms ring j.
     std::vector<std::vector<int>> rings(size_t(l.ranks_per_node));
     for (const auto& [node, members] : by_node)
-      for (size_t j = 0; j < rings.size(); ++j) rings[j].push_back(members[std::min(j, members.size() - 1)]);
+      for (size_t j = 0; j < rings.size(); ++j) rings[j].push_back(members[j]);
     // The rings share NICs and the network, so they are routed together; the group moves at
     // the pace of the slowest ring.
     auto bw = rings_bandwidth_gb_s(rings);

@@ -20,7 +20,7 @@ enum class LinkKind { nvlink, pcie, inter_switch, nic, xgmi };
 struct GroupLinks {
   int ranks = 1;                 // n
   int nodes = 1;                 // nodes the group spans
-  int ranks_per_node = 1;        // g, ranks of the group in its fullest node
+  int ranks_per_node = 1;        // g, ranks per node in the hierarchy: the sparsest node's count
   double intra_bw_gb_s = 0;      // per-rank ring bandwidth inside a node, after protocol efficiency
   double intra_step_us = 0;      // latency of one ring step inside a node
   double inter_bw_gb_s = 0;      // per-rank bandwidth of the cross-node rings (0 when nodes == 1)

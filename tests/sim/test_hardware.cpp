@@ -110,6 +110,11 @@ TEST_CASE("across nodes: one ring per local rank, each on its own NIC") {
   CHECK(l.nodes == 2);
   CHECK(l.ranks_per_node == 8);
   CHECK(l.inter_bw_gb_s == doctest::Approx(50 * 0.94));
+  // A group of 8 + 4 ranks: four cross-node rings, each on its own NIC.
+  auto uneven = t.group_links(first_n(12));
+  CHECK(uneven.ranks_per_node == 4);
+  CHECK(uneven.inter_bw_gb_s == doctest::Approx(50 * 0.94));
+  CHECK(uneven.intra_bw_gb_s == doctest::Approx(450 * 0.82));
   // h100-pcie has 4 NICs for 8 GPUs: two rings share each NIC.
   Topology p(cluster_make("h100-pcie", 2));
   CHECK(p.group_links(first_n(16)).inter_bw_gb_s == doctest::Approx(25 * 0.94));
