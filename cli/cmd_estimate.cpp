@@ -16,6 +16,8 @@ Runner add_estimate_command(CLI::App& app) {
   cmd->add_option("--batch-size", in->batch_size, "Requests per replica, batched together")->capture_default_str();
   return [flags, in]() {
     Deployment d = resolve(*flags);
+    in->max_num_batched_tokens = d.memory.max_num_batched_tokens;
+    in->max_num_seqs = d.memory.max_num_seqs;
     MemoryReport r = memory_plan(d.model, d.cluster, d.parallel, d.precision, d.memory);
     CostModel cm(d.model, d.cluster, d.parallel, d.precision);
     Estimate e = estimate(cm, *in);

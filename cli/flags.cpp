@@ -25,9 +25,9 @@ void add_deployment_flags(CLI::App* cmd, DeploymentFlags& f) {
   cmd->add_option("--gpu-memory-utilization", f.memory.gpu_memory_utilization, "Fraction of GPU memory the engine uses")
       ->capture_default_str();
   cmd->add_option("--max-num-batched-tokens", f.memory.max_num_batched_tokens,
-                  "Tokens in the largest iteration (sizes the activation workspace)")
+                  "New tokens per iteration: sizes the activation workspace and bounds every batch")
       ->capture_default_str();
-  cmd->add_option("--max-num-seqs", f.memory.max_num_seqs, "Sequences in the largest iteration")->capture_default_str();
+  cmd->add_option("--max-num-seqs", f.memory.max_num_seqs, "Sequences per iteration")->capture_default_str();
   add_format_flag(cmd, f.format);
 }
 

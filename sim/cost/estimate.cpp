@@ -1,5 +1,7 @@
 #include "sim/cost/estimate.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/common/error.h"
@@ -25,6 +27,36 @@ StageTime scaled(StageTime t, double k) {
   return t;
 }
 
+// Prefill of B prompts of I tokens under the iteration budgets.
+StageTime prefill_time(const CostModel& cm, int64_t B, int64_t I, int64_t M, int64_t S) {
+  if (I <= M) {
+    const int64_t k = std::min({B, M / I, S});  // whole prompts per iteration
+    StageTime t = scaled(pass(cm, batch_prefill(double(k), double(I))), double(B / k));
+    if (B % k > 0) t += pass(cm, batch_prefill(double(B % k), double(I)));
+    return t;
+  }
+  // Each prompt in chunks of M tokens, one chunk per iteration. Chunks differ only in the
+  // context they attend to; beyond 1,024 chunks, runs of neighbours are priced at their middle.
+  const int64_t full = I / M, last = I % M;
+  const int64_t groups = std::min<int64_t>(full, 1024);
+  StageTime one;
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t lo = full * g / groups, hi = full * (g + 1) / groups;
+    const double mid = double(lo + hi - 1) / 2;
+    one += scaled(pass(cm, batch_prefill(1, double(M), mid * double(M), false)), double(hi - lo));
+  }
+  if (last > 0) one += pass(cm, batch_prefill(1, double(last), double(full * M)));
+  return scaled(one, double(B));
+}
+
+// One decode step of B sequences at context `ctx`, in iterations of at most S sequences.
+StageTime decode_time(const CostModel& cm, int64_t B, double ctx, int64_t S) {
+  const int64_t k = std::min(B, S);
+  StageTime t = scaled(pass(cm, batch_decode(double(k), ctx)), double(B / k));
+  if (B % k > 0) t += pass(cm, batch_decode(double(B % k), ctx));
+  return t;
+}
+
 }  // namespace
 
 Estimate estimate(const CostModel& cm, const EstimateInput& in) {
@@ -34,8 +66,10 @@ Estimate estimate(const CostModel& cm, const EstimateInput& in) {
   if (in.batch_size < 1 || in.batch_size > kMaxLen) throw InputError(fmt::format("--batch-size: {} is out of range (use 1 to {})", in.batch_size, kMaxLen));
 
   const double B = double(in.batch_size), I = double(in.input_len), O = double(in.output_len);
-  const StageTime prefill = pass(cm, batch_prefill(B, I));
-  const StageTime step = pass(cm, batch_decode(B, I + O / 2));
+  if (in.max_num_batched_tokens < 1) throw InputError("--max-num-batched-tokens: must be at least 1");
+  if (in.max_num_seqs < 1) throw InputError("--max-num-seqs: must be at least 1");
+  const StageTime prefill = prefill_time(cm, in.batch_size, in.input_len, in.max_num_batched_tokens, in.max_num_seqs);
+  const StageTime step = decode_time(cm, in.batch_size, I + O / 2, in.max_num_seqs);
   Estimate e;
   e.prefill_s = prefill.total_s();
   e.decode_step_s = step.total_s();

@@ -32,6 +32,21 @@ TEST_CASE("compute-bound prefill is bounded below by FLOPs / peak") {
   CHECK(e.breakdown.compute_s > e.breakdown.memory_s);
 }
 
+TEST_CASE("iterations respect the token and sequence budgets") {
+  CostModel cm(model_load("llama-3.1-70b"), cluster_make("dgx-h100", 1), {.tp = 8}, {});
+  auto pass = [&](const BatchShape& b) { return cm.stage_time(0, b).total_s(); };
+  // 32 prompts of 1024 in iterations of 8192 tokens: 4 iterations of 8 prompts.
+  auto e = estimate(cm, {.input_len = 1024, .output_len = 2, .batch_size = 32});
+  CHECK(e.prefill_s == doctest::Approx(4 * pass(batch_prefill(8, 1024))));
+  // One 20000-token prompt in chunks of 8192, 8192 and 3616 tokens.
+  auto l = estimate(cm, {.input_len = 20000, .output_len = 2, .batch_size = 1});
+  CHECK(l.prefill_s == doctest::Approx(pass(batch_prefill(1, 8192, 0, false)) + pass(batch_prefill(1, 8192, 8192, false)) +
+                                       pass(batch_prefill(1, 3616, 16384))));
+  // 300 decoding sequences with max_num_seqs 256: two iterations per step.
+  auto d = estimate(cm, {.input_len = 100, .output_len = 2, .batch_size = 300});
+  CHECK(d.decode_step_s == doctest::Approx(pass(batch_decode(256, 101)) + pass(batch_decode(44, 101))));
+}
+
 TEST_CASE("TTFT, TPOT and e2e are consistent") {
   CostModel cm(model_load("llama-3.1-70b"), cluster_make("dgx-h100", 1), {.tp = 4, .dp = 2}, {});
   auto e = estimate(cm, {.input_len = 1000, .output_len = 100, .batch_size = 16});
