@@ -42,6 +42,13 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
   else if (fabric == "mesh") s.intra.fabric = Fabric::mesh;
   else throw InputError(fmt::format("{}: unknown fabric '{}' (use nvswitch, pcie or mesh)", in.where("fabric"), fabric));
   s.intra.bandwidth_gb_s = in.number("bandwidth_gb_s", 0.1, 1e6);
+  // An NVSwitch fabric runs on the GPUs' NVLink ports: it can be no faster than they are.
+  if (s.intra.fabric == Fabric::nvswitch && s.intra.bandwidth_gb_s > s.gpu.nvlink_bandwidth_gb_s) {
+    throw InputError(fmt::format(
+        "{}: {} GB/s per GPU over NVSwitch exceeds the {} GB/s NVLink bandwidth of GPU '{}'; use a fabric of pcie or "
+        "mesh, or fix the bandwidth",
+        in.where("bandwidth_gb_s"), s.intra.bandwidth_gb_s, s.gpu.nvlink_bandwidth_gb_s, s.gpu.name));
+  }
   s.intra.latency_us = in.number("latency_us", 0, 1e6);
   s.intra.efficiency = in.number("efficiency", 0.01, 1);
   if (s.intra.fabric == Fabric::pcie) {

@@ -82,6 +82,17 @@ TEST_CASE("a user's system profile may name its own GPU profile by path") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("an NVSwitch fabric cannot outrun the GPUs' NVLink") {
+  auto sys = json_load_file(std::string(SHARDPLAN_SOURCE_DIR) + "/hardware_profiles/systems/h100-pcie.json");
+  sys["intra_node"] = {{"fabric", "nvswitch"}, {"bandwidth_gb_s", 450}, {"latency_us", 1}, {"efficiency", 0.8}};
+  sys["sources"].erase("intra_node.switches");
+  sys["sources"].erase("intra_node.inter_switch_bandwidth_gb_s");
+  CHECK_THROWS_WITH_AS(system_profile_from_json(sys, "s.json"),
+                       "s.json: /intra_node/bandwidth_gb_s: 450 GB/s per GPU over NVSwitch exceeds the 0 GB/s NVLink "
+                       "bandwidth of GPU 'h100-pcie'; use a fabric of pcie or mesh, or fix the bandwidth",
+                       InputError);
+}
+
 TEST_CASE("unknown systems list the bundled ones; --nodes is range-checked") {
   CHECK_THROWS_WITH_AS(cluster_make("dgx-h1000", 1),
                        "--hardware: unknown system 'dgx-h1000' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
