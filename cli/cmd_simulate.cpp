@@ -80,7 +80,7 @@ Runner add_simulate_command(CLI::App& app) {
     }
     w.max_len = mem.max_model_len;
     const std::vector<Request> reqs = workload_generate(w);
-    CostModel cm(d.model, d.cluster, d.parallel, d.precision);
+    CostModel cm(d.model, d.cluster, d.parallel, d.precision, d.engine.overheads);
     cfg.replicas = d.parallel.dp;
     cfg.tp = d.parallel.tp;
     cfg.kv_capacity_tokens = mem.kv_capacity_tokens;

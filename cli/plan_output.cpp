@@ -18,6 +18,7 @@ Deployment deployment_of(const PlanContext& ctx, const Evaluated& e) {
   d.cluster = ctx.request.cluster;
   d.parallel = e.c.parallel;
   d.precision = ctx.request.precision;
+  d.engine = engine_preset(ctx.engine, d.cluster.system.gpu);
   d.memory.max_num_batched_tokens = e.c.max_num_batched_tokens;
   d.memory.max_num_seqs = e.c.max_num_seqs;
   d.memory.max_model_len = e.memory.max_model_len;

@@ -45,7 +45,9 @@ PlanContext plan_context(const PlanFlags& f) {
   ctx.hardware_arg = f.hardware;
   ctx.dtype = f.dtype;
   ctx.kv_dtype = f.kv_dtype;
-  ctx.engine = engine_parse(f.engine);
+  const auto engine = engine_parse(f.engine);
+  if (!engine) throw InputError("--engine: unknown engine '" + f.engine + "' (use vllm, trtllm or sglang)");
+  ctx.engine = *engine;
   ctx.workload = f.workload;
   ctx.top = f.top;
   parse_format(f.format);
@@ -69,6 +71,7 @@ PlanContext plan_context(const PlanFlags& f) {
   q.cluster = cluster_make(f.hardware, f.nodes);
   q.precision.weights = dtype_parse(f.dtype, "--dtype");
   q.precision.kv = dtype_parse(f.kv_dtype, "--kv-dtype");
+  q.engine = engine_preset(*engine, q.cluster.system.gpu).overheads;
   q.gpus = f.gpus;
   q.allow_fewer_gpus = f.allow_fewer_gpus;
   q.allow_cross_node_tp = f.allow_cross_node_tp;

@@ -12,22 +12,6 @@
 
 namespace sp {
 
-Engine engine_parse(std::string_view s) {
-  if (s == "vllm") return Engine::vllm;
-  if (s == "sglang") return Engine::sglang;
-  if (s == "trtllm") return Engine::trtllm;
-  throw InputError(fmt::format("--engine: unknown engine '{}' (use vllm, sglang or trtllm)", s));
-}
-
-std::string_view engine_name(Engine e) {
-  switch (e) {
-    case Engine::vllm: return "vllm";
-    case Engine::sglang: return "sglang";
-    case Engine::trtllm: return "trtllm";
-  }
-  return "?";
-}
-
 std::string model_repo(std::string_view model) {
   // The checkpoints the bundled configs were taken from.
   static const std::map<std::string, std::string, std::less<>> kRepos = {

@@ -7,13 +7,9 @@
 #include <string_view>
 
 #include "planner/plan_file.h"
+#include "sim/serving/engine_preset.h"
 
 namespace sp {
-
-enum class Engine { vllm, sglang, trtllm };
-
-Engine engine_parse(std::string_view s);  // throws InputError naming --engine
-std::string_view engine_name(Engine e);
 
 // The Hugging Face repository of a bundled model, or the model path's folder for a config.json
 // the user gave by path.

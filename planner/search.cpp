@@ -297,7 +297,7 @@ PlanResult plan_search(const PlanRequest& req) {
     for (auto& [k, v] : by_split) groups.push_back(v);
     parallel_for(groups.size(), req.threads, [&](size_t gi) {
       const auto& idx = groups[gi];
-      const CostModel cm(req.model, req.cluster, feasible[idx[0]].c.parallel, req.precision);
+      const CostModel cm(req.model, req.cluster, feasible[idx[0]].c.parallel, req.precision, req.engine);
       for (size_t i : idx) estimate_candidate(req, ws, cm, feasible[i]);
     }, req.progress ? std::function<void(size_t)>([&](size_t d) { report(0.2 * double(d) / double(std::max<size_t>(1, groups.size()))); }) : nullptr);
   }
@@ -329,7 +329,7 @@ PlanResult plan_search(const PlanRequest& req) {
   // Tier 2: simulate the chosen ones with the workload.
   parallel_for(chosen.size(), req.threads, [&](size_t k) {
     Evaluated& e = feasible[chosen[k]];
-    const CostModel cm(req.model, req.cluster, e.c.parallel, req.precision);
+    const CostModel cm(req.model, req.cluster, e.c.parallel, req.precision, req.engine);
     SimConfig cfg;
     cfg.scheduler.max_num_seqs = e.c.max_num_seqs;
     cfg.scheduler.max_num_batched_tokens = e.c.max_num_batched_tokens;

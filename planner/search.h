@@ -26,6 +26,7 @@ struct PlanRequest {
   ModelConfig model;
   Cluster cluster;
   Precision precision;
+  EngineOverheads engine;             // the serving engine's per-iteration costs
   int gpus = 0;                       // GPUs to use; 0 = every GPU of the cluster
   bool allow_fewer_gpus = false;      // also consider 1 .. gpus-1 GPUs
   bool allow_cross_node_tp = false;   // otherwise a TP group spanning nodes is rejected as slow
