@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   runners["collective"] = add_collective_command(app);
   runners["simulate"] = add_simulate_command(app);
   runners["plan"] = add_plan_command(app);
+  runners["sweep"] = add_sweep_command(app);
 
   try {
     app.parse(argc, argv);

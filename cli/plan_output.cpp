@@ -146,9 +146,10 @@ std::string plan_failure_reason(const PlanResult& r) {
       if (x.kind == "memory" && (!closest || x.missing_gib < closest->missing_gib)) closest = &x;
     }
     if (closest) {
-      return fmt::format("no configuration fits: the closest, {}, lacks {:.1f} GiB on its fullest GPU ({}); add GPUs "
-                         "(--nodes), use --dtype fp8 / --kv-dtype fp8, or lower --max-model-len",
-                         short_label(closest->c), closest->missing_gib, closest->reason);
+      return fmt::format("no configuration fits: the closest, {}, lacks {:.1f} GiB on its fullest GPU for weights, "
+                         "activations, overhead and one request of {} tokens; add GPUs (--nodes), use --dtype fp8 or "
+                         "--kv-dtype fp8, or lower --max-model-len", short_label(closest->c), closest->missing_gib,
+                         r.max_model_len);
     }
     return fmt::format("no configuration is valid ({} rejected; see the rejected list)", r.rejected.size());
   }
