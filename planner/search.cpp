@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -361,8 +362,8 @@ PlanResult plan_search(const PlanRequest& req) {
     }, req.progress ? std::function<void(size_t)>([&](size_t d) { report(0.2 * double(d) / double(std::max<size_t>(1, groups.size()))); }) : nullptr);
   }
 
-  // Pick the top K by the estimate, at most two knob settings per split first so the
-  // simulated alternatives show different splits.
+  // Pick the top K by the estimate: first the best knob setting of each split, then a second
+  // per split, then the rest, so the simulated alternatives show different splits.
   std::vector<size_t> order(n_est);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -375,14 +376,17 @@ PlanResult plan_search(const PlanRequest& req) {
     return candidate_label(x.c) < candidate_label(y.c);
   });
   std::vector<size_t> chosen;
-  std::map<std::string, int> per_split;
-  for (size_t i : order) {
-    if (int64_t(chosen.size()) >= req.simulate_top) break;
-    if (per_split[split_label(feasible[i].c.parallel)]++ < 2) chosen.push_back(i);
-  }
-  for (size_t i : order) {
-    if (int64_t(chosen.size()) >= req.simulate_top) break;
-    if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) chosen.push_back(i);
+  std::vector<bool> taken(n_est, false);
+  for (int per_split_cap : {1, 2, INT32_MAX}) {
+    std::map<std::string, int> per_split;
+    for (size_t i : chosen) per_split[split_label(feasible[i].c.parallel)]++;
+    for (size_t i : order) {
+      if (int64_t(chosen.size()) >= req.simulate_top) break;
+      if (taken[i] || per_split[split_label(feasible[i].c.parallel)] >= per_split_cap) continue;
+      per_split[split_label(feasible[i].c.parallel)]++;
+      taken[i] = true;
+      chosen.push_back(i);
+    }
   }
 
   // Tier 2: simulate the chosen ones with the workload.
