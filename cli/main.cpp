@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   runners["simulate"] = add_simulate_command(app);
   runners["plan"] = add_plan_command(app);
   runners["sweep"] = add_sweep_command(app);
+  runners["accuracy"] = add_accuracy_command(app);
 
   try {
     app.parse(argc, argv);

@@ -102,7 +102,8 @@ TEST_CASE("bad input: exit 2 and one line that says what and how to fix") {
        "shardplan: error: tp*pp*dp = 8*1*2 = 16 GPUs, but 1 node(s) of dgx-h100 have 8; lower the degrees or raise "
        "--nodes\n"},
       {"memory --model gpt-5 --hardware dgx-h100",
-       "shardplan: error: --model: unknown model 'gpt-5' (bundled: deepseek-v3, llama-2-70b, llama-3.1-405b, "
+       "shardplan: error: --model: unknown model 'gpt-5' (bundled: deepseek-v3, llama-2-13b, llama-2-70b, llama-2-7b, "
+       "llama-3.1-405b, "
        "llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b; or pass a path to a config.json)\n"},
       {"memory --model llama-3.1-8b --hardware tpu-v5",
        "shardplan: error: --hardware: unknown system 'tpu-v5' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
