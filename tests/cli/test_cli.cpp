@@ -1,44 +1,16 @@
 // The shardplan command as users and scripts see it: exit codes, one-line errors, JSON keys.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-namespace {
+#include "tests/cli/run_cli.h"
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-Run run(const std::string& args) {
-  auto dir = std::filesystem::temp_directory_path();
-  auto err_path = dir / ("shardplan_test_err_" + std::to_string(::getpid()));
-  std::string cmd = std::string(SHARDPLAN_BIN) + " " + args + " 2>" + err_path.string();
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  std::filesystem::remove(err_path);
-  return r;
-}
-
-int lines(const std::string& s) { return int(std::count(s.begin(), s.end(), '\n')); }
-
-}  // namespace
+using sp::test::lines;
+using sp::test::run;
 
 TEST_SUITE("cli") {
 
