@@ -1,4 +1,5 @@
-// Runs the shardplan binary as a user would: exit code, stdout and stderr apart.
+// Runs the shardplan binary as a user's shell would and captures what it says: the CLI test
+// suites (cli, bad_inputs, determinism) share it.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -11,19 +12,23 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
-namespace shardplan_test {
+namespace sp::test {
 
 struct Run {
-  int code = -1;
+  int code = -1;  // exit status; -1 when killed by a signal
   std::string out, err;
 };
 
-inline Run run(const std::string& args) {
-  auto dir = std::filesystem::temp_directory_path();
-  auto err_path = dir / ("shardplan_test_err_" + std::to_string(::getpid()));
-  std::string cmd = std::string(SHARDPLAN_BIN) + " " + args + " 2>" + err_path.string();
+// `args` go through /bin/sh, so quoting works; environment settings go in `env` ("A=1 B=2").
+inline Run run(const std::string& args, const std::string& env = "") {
+  static int calls = 0;
+  auto err_path = std::filesystem::temp_directory_path() /
+                  ("shardplan_test_err_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
+  std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(SHARDPLAN_BIN) + " " + args + " 2>" +
+                    err_path.string();
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -40,4 +45,4 @@ inline Run run(const std::string& args) {
 
 inline int lines(const std::string& s) { return int(std::count(s.begin(), s.end(), '\n')); }
 
-}  // namespace shardplan_test
+}  // namespace sp::test

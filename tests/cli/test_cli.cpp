@@ -1,10 +1,6 @@
 // The shardplan command as users and scripts see it: exit codes, one-line errors, JSON keys.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,9 +9,8 @@
 
 #include "tests/cli/run_cli.h"
 
-namespace {
-using namespace shardplan_test;
-}  // namespace
+using sp::test::lines;
+using sp::test::run;
 
 TEST_SUITE("cli") {
 
@@ -101,10 +96,7 @@ TEST_CASE("bad input: exit 2 and one line that says what and how to fix") {
       {"memory --model llama-3.1-8b --hardware dgx-h100 --tp 8 --dp 2",
        "shardplan: error: tp*pp*dp = 8*1*2 = 16 GPUs, but 1 node(s) of dgx-h100 have 8; lower the degrees or raise "
        "--nodes\n"},
-      {"memory --model gpt-5 --hardware dgx-h100",
-       "shardplan: error: --model: unknown model 'gpt-5' (bundled: deepseek-v3, llama-2-13b, llama-2-70b, llama-2-7b, "
-       "llama-3.1-405b, "
-       "llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b; or pass a path to a config.json)\n"},
+      
       {"memory --model llama-3.1-8b --hardware tpu-v5",
        "shardplan: error: --hardware: unknown system 'tpu-v5' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
        "h100-pcie, l40s, mi300x; or pass a path to a system profile)\n"},
@@ -134,6 +126,12 @@ TEST_CASE("bad input: exit 2 and one line that says what and how to fix") {
     CHECK(r.err == c.err);
     CHECK(r.out.empty());
   }
+  // The bundled list grows with the models folder: check its shape, not its members.
+  auto r = run("memory --model gpt-5 --hardware dgx-h100");
+  CHECK(r.code == 2);
+  CHECK(r.err.starts_with("shardplan: error: --model: unknown model 'gpt-5' (bundled: deepseek-v3, "));
+  CHECK(r.err.find("llama-3.1-70b") != std::string::npos);
+  CHECK(r.err.ends_with("; or pass a path to a config.json)\n"));
 }
 
 TEST_CASE("usage errors are one line with exit 2") {
@@ -249,19 +247,6 @@ TEST_CASE("simulate: a deployment that does not fit is infeasible before simulat
   CHECK(r.code == 1);
   CHECK(r.out.empty());
   CHECK(r.err.rfind("shardplan: infeasible: stage 0 needs", 0) == 0);
-}
-
-TEST_CASE("--engine picks the engine's budgets unless the flags give them; a bad name is one line, exit 2") {
-  auto r = run("memory --model llama-3.1-8b --hardware dgx-a100 --engine trtllm --format json");
-  REQUIRE(r.code == 0);
-  auto j = nlohmann::json::parse(r.out);
-  CHECK(j["config"]["engine"] == "trtllm");
-  CHECK(j["config"]["max_num_seqs"] == 2048);
-  r = run("memory --model llama-3.1-8b --hardware dgx-a100 --engine trtllm --max-num-seqs 64 --format json");
-  CHECK(nlohmann::json::parse(r.out)["config"]["max_num_seqs"] == 64);
-  r = run("estimate --model llama-3.1-8b --hardware dgx-h100 --engine tgi");
-  CHECK(r.code == 2);
-  CHECK(r.err == "shardplan: error: --engine: unknown engine 'tgi' (use vllm, trtllm or sglang)\n");
 }
 
 }  // TEST_SUITE

@@ -8,7 +8,7 @@
 #include "planner/launch.h"
 #include "tests/cli/run_cli.h"
 
-using namespace shardplan_test;
+using namespace sp::test;
 using nlohmann::json;
 
 namespace {
