@@ -126,7 +126,7 @@ TEST_CASE("bad input: exit 2 and one line that says what and how to fix") {
        "--nodes\n"},
       {"memory --model gpt-5 --hardware dgx-h100",
        "shardplan: error: --model: unknown model 'gpt-5' (bundled: deepseek-v3, llama-2-70b, llama-3.1-405b, "
-       "llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b; or pass a path to a config.json)\n"},
+       "llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b, tiny-llama-1024, tiny-llama-2048, tiny-llama-512; or pass a path to a config.json)\n"},
       {"memory --model llama-3.1-8b --hardware tpu-v5",
        "shardplan: error: --hardware: unknown system 'tpu-v5' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
        "h100-pcie, l40s, mi300x; or pass a path to a system profile)\n"},
