@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   runners["estimate"] = add_estimate_command(app);
   runners["collective"] = add_collective_command(app);
   runners["simulate"] = add_simulate_command(app);
+  runners["plan"] = add_plan_command(app);
 
   try {
     app.parse(argc, argv);

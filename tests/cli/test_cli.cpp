@@ -273,4 +273,17 @@ TEST_CASE("simulate: a deployment that does not fit is infeasible before simulat
   CHECK(r.err.rfind("shardplan: infeasible: stage 0 needs", 0) == 0);
 }
 
+TEST_CASE("--engine picks the engine's budgets unless the flags give them; a bad name is one line, exit 2") {
+  auto r = run("memory --model llama-3.1-8b --hardware dgx-a100 --engine trtllm --format json");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["config"]["engine"] == "trtllm");
+  CHECK(j["config"]["max_num_seqs"] == 2048);
+  r = run("memory --model llama-3.1-8b --hardware dgx-a100 --engine trtllm --max-num-seqs 64 --format json");
+  CHECK(nlohmann::json::parse(r.out)["config"]["max_num_seqs"] == 64);
+  r = run("estimate --model llama-3.1-8b --hardware dgx-h100 --engine tgi");
+  CHECK(r.code == 2);
+  CHECK(r.err == "shardplan: error: --engine: unknown engine 'tgi' (use vllm, trtllm or sglang)\n");
+}
+
 }  // TEST_SUITE
