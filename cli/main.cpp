@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   runners["collective"] = add_collective_command(app);
   runners["simulate"] = add_simulate_command(app);
   runners["plan"] = add_plan_command(app);
+  runners["calibrate"] = add_calibrate_command(app);
+  runners["validate"] = add_validate_command(app);
 
   try {
     app.parse(argc, argv);

@@ -27,6 +27,7 @@
 #include "runtime/cpu/cpu_device.h"
 #include "runtime/cpu/mpi_comm.h"
 #include "runtime/executor.h"
+#include "runtime/stats.h"
 #include "sim/common/error.h"
 
 namespace {
@@ -82,13 +83,6 @@ class Watchdog {
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 std::string host_name() {
   char buf[256] = {};
