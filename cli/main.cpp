@@ -116,6 +116,8 @@ int main(int argc, char** argv) {
   runners["plan"] = add_plan_command(app);
   runners["sweep"] = add_sweep_command(app);
   runners["accuracy"] = add_accuracy_command(app);
+  runners["calibrate"] = add_calibrate_command(app);
+  runners["validate"] = add_validate_command(app);
 
   try {
     app.parse(argc, argv);

@@ -65,7 +65,8 @@ GpuProfile gpu_profile_from_json(const json& j, std::string_view origin) {
   GpuProfile g;
   g.name = r.string("name");
   g.description = r.string_opt("description").value_or("");
-  g.peak_bf16_tflops = r.number("peak_bf16_tflops", 1, 1e6);
+  // Down to 1 GFLOP/s: a calibrated CPU core (one rank of the CPU runtime) is a "GPU" of ~0.05 TFLOP/s.
+  g.peak_bf16_tflops = r.number("peak_bf16_tflops", 0.001, 1e6);
   g.peak_fp8_tflops = r.number("peak_fp8_tflops", 0, 1e6);
   g.memory_gib = r.number("memory_gib", 1, 1e5);
   g.memory_bandwidth_gb_s = r.number("memory_bandwidth_gb_s", 1, 1e6);

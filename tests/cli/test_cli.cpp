@@ -96,7 +96,7 @@ TEST_CASE("bad input: exit 2 and one line that says what and how to fix") {
       {"memory --model llama-3.1-8b --hardware dgx-h100 --tp 8 --dp 2",
        "shardplan: error: tp*pp*dp = 8*1*2 = 16 GPUs, but 1 node(s) of dgx-h100 have 8; lower the degrees or raise "
        "--nodes\n"},
-      
+
       {"memory --model llama-3.1-8b --hardware tpu-v5",
        "shardplan: error: --hardware: unknown system 'tpu-v5' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
        "h100-pcie, l40s, mi300x; or pass a path to a system profile)\n"},
