@@ -175,8 +175,8 @@ std::string plan_table(const PlanContext& ctx, const PlanResult& r) {
   if (r.recommended) {
     const Evaluated& e = r.ranked[*r.recommended];
     const auto& g = e.memory.per_gpu.front();
-    s += fmt::format("\nRecommended: {} ({} GPUs{})\n", short_label(e.c), e.c.parallel.gpus(),
-                     e.cross_node_tp ? ", TP crosses nodes" : "");
+    s += fmt::format("\nRecommended: {} ({} GPU{}{})\n", short_label(e.c), e.c.parallel.gpus(),
+                     e.c.parallel.gpus() == 1 ? "" : "s", e.cross_node_tp ? ", TP crosses nodes" : "");
     s += "  " + metrics_line(e) + "\n";
     s += fmt::format("  memory per GPU: weights {:.1f} GiB, KV cache {:.1f} GiB ({} tokens per replica), PP bubble {:.1f}%\n",
                      g.weights_bytes / kGiB, g.kv_cache_bytes / kGiB, e.memory.kv_capacity_tokens,
