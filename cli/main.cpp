@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   runners["collective"] = add_collective_command(app);
   runners["simulate"] = add_simulate_command(app);
   runners["accuracy"] = add_accuracy_command(app);
+  runners["calibrate"] = add_calibrate_command(app);
 
   try {
     app.parse(argc, argv);

@@ -34,6 +34,7 @@ struct OpShape {
   double decode_flops = 0;       // attention: FLOPs of the decoding sequences
   double decode_bytes = 0;       // attention: K/V bytes the decoding sequences read
   double decode_seqs = 0;        // attention: decoding sequences
+  double decode_kv_heads = 0;    // attention: K/V heads per rank (1 for MLA's latent)
   double decode_context = 0;     // attention: their mean context, tokens
 };
 
@@ -46,7 +47,7 @@ struct Op {
   CommGroup group = CommGroup::none;
   int kernels = 1;               // kernel launches the op stands for
   bool fp8_compute = false;      // GEMM runs on FP8 tensor cores
-  OpShape shape;
+  OpShape shape{};
 };
 
 // What one iteration of one replica processes, summed over its sequences. Attention cost is

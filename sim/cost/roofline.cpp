@@ -31,7 +31,7 @@ double table_time(const Op& op, const GpuProfile& gpu, bool& compute_bound) {
       time += s.prefill_flops / peak / t.attention_prefill.at(s.prefill_len, s.prefill_seqs_heads);
     }
     if (s.decode_seqs > 0) {
-      time += fitted(s.decode_flops, peak, s.decode_bytes, bw, t.attention_decode.at(s.decode_seqs, s.decode_context));
+      time += fitted(s.decode_flops, peak, s.decode_bytes, bw, t.attention_decode.at(s.decode_seqs * std::max(1.0, s.decode_kv_heads), s.decode_context));
     }
     compute_bound = s.prefill_flops / peak > s.decode_bytes / bw;
     return time;
