@@ -16,6 +16,8 @@ Runner add_memory_command(CLI::App& app);
 Runner add_estimate_command(CLI::App& app);
 Runner add_collective_command(CLI::App& app);
 Runner add_simulate_command(CLI::App& app);
+Runner add_plan_command(CLI::App& app);
+Runner add_sweep_command(CLI::App& app);
 Runner add_accuracy_command(CLI::App& app);
 Runner add_calibrate_command(CLI::App& app);
 

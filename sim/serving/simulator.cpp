@@ -477,7 +477,9 @@ void Sim::complete(int32_t r, int32_t b) {
     const double e2e = double(now - arrival_ns_[i]) * 1e-9;
     ttft_.push_back(ttft);
     e2e_.push_back(e2e);
-    if (rq.output_tokens > 1) tpot_.push_back((e2e - ttft) / (rq.output_tokens - 1));
+    const double tpot = rq.output_tokens > 1 ? (e2e - ttft) / double(rq.output_tokens - 1) : 0.0;
+    if (rq.output_tokens > 1) tpot_.push_back(tpot);
+    if (cfg_.slo.met(ttft, tpot, e2e)) res_.metrics.within_slo++;
     out_tokens_ += rq.output_tokens;
     in_tokens_ += rq.input_tokens;
     last_finish_ns_ = now;
@@ -552,6 +554,7 @@ SimResult Sim::run() {
     m.throughput_output_tok_s = double(out_tokens_) / m.makespan_s;
     m.throughput_total_tok_s = double(out_tokens_ + in_tokens_) / m.makespan_s;
     m.requests_per_s = double(m.finished) / m.makespan_s;
+    m.goodput_rps = double(m.within_slo) / m.makespan_s;
   }
   double busy_ns = 0, idle_inflight_ns = 0, inflight_ns = 0;
   for (const auto& rep : replicas_) {

@@ -65,14 +65,14 @@ TEST_CASE("missing and negative fields are reported with their JSON pointer") {
   auto j = json::parse(R"({"architectures":["LlamaForCausalLM"],"hidden_size":4096,"num_hidden_layers":32,
                            "num_attention_heads":32,"vocab_size":32000})");
   CHECK_THROWS_WITH_AS(model_from_hf_json(j, "c.json"),
-                       "c.json: /intermediate_size: missing required integer (accepted range [1, 16777216])",
+                       "c.json: /intermediate_size: missing required integer (accepted range [1, 4194304])",
                        InputError);
   j["intermediate_size"] = -5;
   CHECK_THROWS_WITH_AS(model_from_hf_json(j, "c.json"),
-                       "c.json: /intermediate_size: expected an integer in [1, 16777216], found -5", InputError);
+                       "c.json: /intermediate_size: expected an integer in [1, 4194304], found -5", InputError);
   j["intermediate_size"] = "big";
   CHECK_THROWS_WITH_AS(model_from_hf_json(j, "c.json"),
-                       "c.json: /intermediate_size: expected an integer in [1, 16777216], found the string \"big\"",
+                       "c.json: /intermediate_size: expected an integer in [1, 4194304], found the string \"big\"",
                        InputError);
 }
 
