@@ -81,7 +81,10 @@ RecordMapping map_collective(const PublishedRecord& r) {
   t.system = *sys;
   if (r.metric.starts_with("p2p_copy")) return none("copy-engine memcpy bandwidth (nvbandwidth) is not a collective the model predicts");
   if (contains(r.interconnect, "NVLink (bridge)")) return none("an NVLink bridge between two PCIe cards is not a bundled system (h100-pcie has PCIe only)");
-  if (contains(r.interconnect, "NIC speed not stated")) return none("the network (NIC count and speed) matches no bundled system");
+  // A network the record does not describe cannot be matched to a bundled one.
+  if (contains(r.interconnect, "NIC speed not stated") || contains(r.interconnect, "not described")) {
+    return none("the inter-node network is not described (NICs and their speed), so no bundled system matches it");
+  }
   if (r.gpu_count < 2) return none("a collective needs at least 2 GPUs");
   // "N nodes x G GPUs" or "(1 GPU per node)"; otherwise one node.
   static const std::regex kNodes(R"((\d+) nodes x (\d+) GPU)");
