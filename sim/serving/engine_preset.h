@@ -27,6 +27,7 @@ struct EnginePreset {
   // runtime overhead goes to the KV cache (TensorRT-LLM's free_gpu_memory_fraction).
   double gpu_memory_utilization = 0.9;
   bool utilization_of_free = false;
+  bool reserve_full_kv = false;           // admission reserves a request's whole KV (SchedulerConfig)
   EngineOverheads overheads{};
 };
 
