@@ -11,9 +11,11 @@
 #include "sim/common/data_dir.h"
 #include "sim/common/error.h"
 #include "sim/cost/collective.h"
+#include "sim/cost/ops.h"
 #include "sim/cost/roofline.h"
 #include "sim/hardware/system_profile.h"
 #include "sim/hardware/topology.h"
+#include "sim/model/model_config.h"
 
 namespace sp {
 
@@ -122,6 +124,42 @@ std::vector<KernelSample> gemm_samples(const CsvTable& t, std::string_view dtype
     op.shape.nk = n * k;
     const double meas = t.number(r, cl) * 1e-3;
     out.push_back({op, meas, {m, n * k, 0}});
+  }
+  return out;
+}
+
+// MoE rows (the whole expert computation of one layer) priced as ops.cpp prices a Mixtral-style
+// MoE layer's "experts" op: experts split by TP only (moe_ep_size 1, the split the bundled MoE
+// models' records use), routing skew power_law_1.01 (the mildest measured; "balanced" rows
+// were not kept, shared/data/silicon/README.md).
+std::vector<KernelSample> moe_samples(const CsvTable& t, std::string_view dtype, bool fp8, int max_tp) {
+  const size_t cd = t.column("moe_dtype"), cn = t.column("num_tokens"), ch = t.column("hidden_size"),
+               ci = t.column("inter_size"), ck = t.column("topk"), ce = t.column("num_experts"),
+               ctp = t.column("moe_tp_size"), cep = t.column("moe_ep_size"), cdist = t.column("distribution"),
+               cl = t.column("latency");
+  std::vector<KernelSample> out;
+  for (size_t r = 0; r < t.rows(); ++r) {
+    if (t.text(r, cd) != dtype || t.text(r, cdist) != "power_law_1.01" || t.number(r, cep) != 1) continue;
+    const int tp = int(t.number(r, ctp));
+    if (tp > max_tp) continue;
+    const json cfg = {{"architectures", {"MixtralForCausalLM"}},
+                      {"hidden_size", int64_t(t.number(r, ch))},
+                      {"intermediate_size", int64_t(t.number(r, ci))},
+                      {"num_attention_heads", 64},
+                      {"num_key_value_heads", 64},
+                      {"head_dim", 128},
+                      {"num_hidden_layers", 1},
+                      {"vocab_size", 32000},
+                      {"num_local_experts", int64_t(t.number(r, ce))},
+                      {"num_experts_per_tok", int64_t(t.number(r, ck))}};
+    const ModelConfig m = model_from_hf_json(cfg, "moe_perf row");
+    const ParallelConfig pc{.tp = tp, .pp = 1, .dp = 1, .ep = 1};
+    const Precision prec{.weights = fp8 ? DType::fp8 : DType::bf16, .kv = DType::bf16};
+    const BatchShape b = batch_decode(t.number(r, cn), 1);
+    for (const Op& op : layer_ops(m, 0, pc, prec, fp8, b)) {
+      if (op.name != "experts") continue;
+      out.push_back({op, t.number(r, cl) * 1e-3, {op.shape.m, op.shape.nk, 0}});
+    }
   }
   return out;
 }
@@ -310,6 +348,28 @@ SiliconCalibration calibrate_from_silicon(const fs::path& dir, std::string_view 
         source_text(gemm_file, int(samples.size()), fmt::format("{} GEMMs, median of ideal/measured per (m, n*k) cell", dtype));
     fitted.push_back({std::move(samples), {gemm_file, member}});
   }
+  // MoE expert computation: by (tokens per expert, n*k of one expert), on power-of-two grids.
+  const fs::path moe_path = edir / "moe_perf.csv";
+  if (fs::is_regular_file(moe_path)) {
+    const CsvTable moe(moe_path);
+    const int max_tp = int(sys.value("gpus_per_node", 8));
+    for (auto [dtype, key, fp8] : {std::tuple{"bfloat16", "moe_bf16", false}, std::tuple{"fp8", "moe_fp8", true}}) {
+      if (fp8 && base.peak_fp8_tflops <= 0) continue;
+      auto samples = moe_samples(moe, dtype, fp8, max_tp);
+      if (samples.empty()) continue;
+      std::vector<FitSample> pts;
+      for (const auto& s : samples) pts.push_back(s.point);
+      ShapeTable EfficiencyTables::*member = fp8 ? &EfficiencyTables::moe_fp8 : &EfficiencyTables::moe_bf16;
+      fit.tables.*member = fit_kernels(samples, base, member, pow2_axis(pts, true), pow2_axis(pts, false));
+      tables[key] = shape_table_to_json(fit.tables.*member, "m", "nk");
+      gsrc[std::string("efficiency_tables.") + key] = source_text(
+          rel(moe_path, dir), int(samples.size()),
+          fmt::format("{} MoE layers, experts split by TP, power_law_1.01 routing; median of ideal/measured per (tokens "
+                      "per expert, n*k of one expert) cell",
+                      dtype));
+      fitted.push_back({std::move(samples), {rel(moe_path, dir), member}});
+    }
+  }
   // Attention: prefill by (isl, batch * heads), decode by (batch, context).
   for (auto [file, key, prefill] : {std::tuple{"context_attention_perf.csv", "attention_prefill", true},
                                     std::tuple{"generation_attention_perf.csv", "attention_decode", false}}) {
@@ -339,6 +399,8 @@ SiliconCalibration calibrate_from_silicon(const fs::path& dir, std::string_view 
   for (auto& [samples, what] : fitted) {
     const std::string key = what.second == &EfficiencyTables::gemm_bf16          ? "gemm_bf16"
                             : what.second == &EfficiencyTables::gemm_fp8          ? "gemm_fp8"
+                            : what.second == &EfficiencyTables::moe_bf16          ? "moe_bf16"
+                            : what.second == &EfficiencyTables::moe_fp8           ? "moe_fp8"
                             : what.second == &EfficiencyTables::attention_prefill ? "attention_prefill"
                                                                                   : "attention_decode";
     cal.fits.push_back(kernel_fit_error("efficiency_tables." + key, what.first, samples, fit));

@@ -185,9 +185,15 @@ std::vector<Op> layer_ops(const ModelConfig& m, int layer, const ParallelConfig&
     if (pc.ep > 1) {
       ops.push_back(collective("moe_dispatch", OpClass::alltoall, group_tokens / pc.ep * k * h * kB, CommGroup::ep));
     }
-    // Grouped GEMM: each touched local expert multiplies its own tokens.
-    const double local_experts = std::max(1.0, E / double(std::max(pc.ep, 1)) * touched);
-    ops.push_back(gemm("experts", 6 * pairs * h * fe, wt, pairs * (2 * h + 3 * fe) * kB, fp8, 3, pairs / local_experts));
+    // Grouped GEMM: each touched local expert multiplies its own tokens (group_tokens * k / E
+    // of them, over the touched share) by its shard of gate, up and down (3 h f_e, split
+    // max(t, ep) / ep ways under TP).
+    const double local_experts = std::max(1.0, E / double(pc.ep) * touched);
+    Op experts = gemm("experts", 6 * pairs * h * fe, wt, pairs * (2 * h + 3 * fe) * kB, fp8, 3, 1);
+    experts.shape.m = group_tokens * k / std::max(1.0, E * touched);
+    experts.shape.nk = 3 * h * fe * double(pc.ep) / std::max(t, double(pc.ep));
+    experts.shape.experts = local_experts;
+    ops.push_back(experts);
     if (e.num_shared_experts > 0) {
       const double fs = fe * e.num_shared_experts;
       ops.push_back(gemm("shared_experts", 6 * T * h * fs / t, weight_bytes(ws, {"moe.shared"}, m, pc, prec),

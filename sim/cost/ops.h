@@ -27,7 +27,8 @@ enum class CommGroup { none, tp, ep };
 // (EfficiencyTables); zero where it does not apply.
 struct OpShape {
   double m = 0;                  // gemm: rows, e.g. tokens (experts: tokens per expert)
-  double nk = 0;                 // gemm: weight elements per rank per row, n * k
+  double nk = 0;                 // gemm: weight elements per rank per row, n * k (experts: of one expert)
+  double experts = 0;            // grouped expert GEMM: local experts that receive tokens; 0 = a plain GEMM
   double prefill_flops = 0;      // attention: FLOPs of the prefilling sequences
   double prefill_len = 0;        // attention: mean new tokens per prefilling sequence
   double prefill_seqs_heads = 0; // attention: prefilling sequences * query heads per rank
