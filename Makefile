@@ -4,14 +4,19 @@
 # and the reliability jobs CI runs after them (docs/reliability.md):
 #   make test-sanitize   the whole ctest suite built with ASan + UBSan (in $(SAN_BUILD)), no reports allowed
 #   make fuzz            every libFuzzer target (clang, in $(FUZZ_BUILD)) for FUZZ_SECONDS each
+# and the accuracy report (docs/accuracy.md):
+#   make accuracy        predicts every published record in $(SHARED)/data/validation, checks the committed figures
+#   make calibrate       refits hardware_profiles/calibrated/ from $(SHARED)/data/silicon
 BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?=
 SAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
+SHARED ?= ../shared
+CALIBRATED_SYSTEMS ?= dgx-a100 dgx-h100 dgx-h200 dgx-b200
 
-.PHONY: all deps configure build demo test bench clean test-sanitize fuzz
+.PHONY: all deps configure build demo test bench clean test-sanitize fuzz accuracy accuracy-baseline calibrate
 
 all: build
 
@@ -35,6 +40,19 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+accuracy: build
+	$(BUILD)/cli/shardplan accuracy $(SHARED)/data/validation/published-dev.json --check docs/accuracy-baseline.json
+
+# Rewrites the committed figures: only after a change that is meant to move them (say why in the commit).
+accuracy-baseline: build
+	$(BUILD)/cli/shardplan accuracy $(SHARED)/data/validation/published-dev.json --write-baseline docs/accuracy-baseline.json
+
+calibrate: build
+	@for s in $(CALIBRATED_SYSTEMS); do for e in vllm trtllm; do \
+	  $(BUILD)/cli/shardplan calibrate --from-silicon $(SHARED)/data/silicon --system $$s --engine $$e \
+	      --out hardware_profiles/calibrated/$$s-$$e.json || exit 1; \
+	done; done
 
 bench: build
 	@test -x $(BUILD)/bench/shardplan_bench || { echo "bench: Google Benchmark not found (scripts/install-deps.sh installs libbenchmark-dev)"; exit 2; }

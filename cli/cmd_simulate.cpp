@@ -62,6 +62,7 @@ Runner add_simulate_command(CLI::App& app) {
     sc.max_num_seqs = d.memory.max_num_seqs;
     sc.max_num_batched_tokens = d.memory.max_num_batched_tokens;
     sc.chunked_prefill = !f.no_chunked_prefill;
+    sc.reserve_full_kv = d.engine.reserve_full_kv;
     if (f.microbatches < 0 || f.microbatches > 4096) {
       throw InputError(fmt::format("--microbatches: {} is out of range (use 0 to 4096)", f.microbatches));
     }

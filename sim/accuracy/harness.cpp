@@ -99,6 +99,7 @@ double predict_model(const RecordTask& t, const std::string& profile, const Accu
     SimConfig cfg;
     cfg.scheduler.max_num_seqs = eng.max_num_seqs;
     cfg.scheduler.max_num_batched_tokens = eng.max_num_batched_tokens;
+    cfg.scheduler.reserve_full_kv = eng.reserve_full_kv;
     cfg.replicas = t.parallel.dp;
     cfg.tp = t.parallel.tp;
     cfg.kv_capacity_tokens = r.kv_capacity_tokens;

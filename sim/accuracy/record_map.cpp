@@ -22,10 +22,19 @@ namespace {
 
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
+using NameMap = std::pair<std::string_view, std::string_view>;
+
+template <size_t N>
+std::optional<std::string> lookup(const std::array<NameMap, N>& table, std::string_view key) {
+  for (const auto& [k, v] : table)
+    if (k == key) return std::string(v);
+  return std::nullopt;
+}
+
 // GPU names as the dataset writes them -> the bundled system of that GPU. An unstated form
 // factor is taken as the 8-GPU SXM board (the pages name "H100 80GB HBM3", the SXM part).
 std::optional<std::string> system_of(std::string_view gpu_key) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kSystems{{
+  static constexpr std::array<NameMap, 9> kSystems{{
       {"H100 (form factor not stated)", "dgx-h100"},
       {"H100-SXM", "dgx-h100"},
       {"H200 (form factor not stated)", "dgx-h200"},
@@ -36,15 +45,13 @@ std::optional<std::string> system_of(std::string_view gpu_key) {
       {"H100-PCIe", "h100-pcie"},
       {"MI300X", "mi300x"},
   }};
-  for (const auto& [k, v] : kSystems)
-    if (k == gpu_key) return std::string(v);
-  return std::nullopt;
+  return lookup(kSystems, gpu_key);
 }
 
 // Model names as written -> bundled model. Llama 3.3 70B has Llama 3.1 70B's architecture
 // and config; "LLaMA 70B/7B" on the TensorRT-LLM pages are the Llama 2 engines.
 std::optional<std::string> model_of(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kModels{{
+  static constexpr std::array<NameMap, 12> kModels{{
       {"Llama 3.1 70B", "llama-3.1-70b"},
       {"Llama 3.1 70B Instruct", "llama-3.1-70b"},
       {"Llama 3.3 70B Instruct", "llama-3.1-70b"},
@@ -56,11 +63,9 @@ std::optional<std::string> model_of(std::string_view name) {
       {"Llama-2 70B", "llama-2-70b"},
       {"LLaMA 7B", "llama-2-7b"},
       {"llama_13b (Llama2-13B per blog title)", "llama-2-13b"},
+      {"llama_70b (Llama-70B)", "llama-2-70b"},
   }};
-  for (const auto& [k, v] : kModels)
-    if (k == name) return std::string(v);
-  if (name == "llama_70b (Llama-70B)") return "llama-2-70b";
-  return std::nullopt;
+  return lookup(kModels, name);
 }
 
 // Weights and KV precision. FP8 checkpoints of the TensorRT-LLM pages quantize the KV cache
@@ -81,7 +86,10 @@ RecordMapping map_collective(const PublishedRecord& r) {
   t.system = *sys;
   if (r.metric.starts_with("p2p_copy")) return none("copy-engine memcpy bandwidth (nvbandwidth) is not a collective the model predicts");
   if (contains(r.interconnect, "NVLink (bridge)")) return none("an NVLink bridge between two PCIe cards is not a bundled system (h100-pcie has PCIe only)");
-  if (contains(r.interconnect, "NIC speed not stated")) return none("the network (NIC count and speed) matches no bundled system");
+  // A network the record does not describe cannot be matched to a bundled one.
+  if (contains(r.interconnect, "NIC speed not stated") || contains(r.interconnect, "not described")) {
+    return none("the inter-node network is not described (NICs and their speed), so no bundled system matches it");
+  }
   if (r.gpu_count < 2) return none("a collective needs at least 2 GPUs");
   // "N nodes x G GPUs" or "(1 GPU per node)"; otherwise one node.
   static const std::regex kNodes(R"((\d+) nodes x (\d+) GPU)");

@@ -66,23 +66,41 @@ double bus_bandwidth_factor(Collective op, int n) {
   return 1.0;
 }
 
+namespace {
+double collective_time_with(Collective op, double S, const GroupLinks& l, const ShapeTable* t);
+}  // namespace
+
+double engine_collective_time_s(Collective op, double S, const GroupLinks& l) {
+  const ShapeTable& e = l.intra_tables.engine_allreduce;
+  return collective_time_with(op, S, l, op == Collective::allreduce && !e.empty() ? &e : intra_table(op, l.intra_tables));
+}
+
 double collective_time_s(Collective op, double S, const GroupLinks& l) {
+  return collective_time_with(op, S, l, intra_table(op, l.intra_tables));
+}
+
+namespace {
+
+// `t`: the fitted intra-node efficiency table to use, or null / empty for the constant.
+double collective_time_with(Collective op, double S, const GroupLinks& l, const ShapeTable* t) {
   if (l.ranks < 2) return 0.0;
   const double base = l.base_us * 1e-6;
   const Ring intra{l.ranks_per_node, l.intra_bw_gb_s * 1e9, l.intra_step_us * 1e-6};
   const Ring inter{l.nodes, l.inter_bw_gb_s * 1e9, l.inter_step_us * 1e-6};
   if (!l.crosses_nodes()) {
-    // A fitted efficiency by size and ranks replaces the constant protocol efficiency.
-    const ShapeTable* t = intra_table(op, l.intra_tables);
-    const double bw = t == nullptr || t->empty() ? intra.bw_Bps : intra.bw_Bps / l.intra_efficiency * t->at(S, l.ranks);
-    const Ring all{l.ranks, bw, intra.step_s};
+    // A fitted table gives the fraction of the ring's time at line rate (latencies included)
+    // that the collective attains at this size; it replaces the constant protocol efficiency.
+    const bool fitted = t != nullptr && !t->empty();
+    const Ring all{l.ranks, fitted ? intra.bw_Bps / l.intra_efficiency : intra.bw_Bps, intra.step_s};
+    double time = 0;
     switch (op) {
-      case Collective::allreduce: return base + ring_allreduce(all, S);
+      case Collective::allreduce: time = base + ring_allreduce(all, S); break;
       case Collective::allgather:
       case Collective::reducescatter:
-      case Collective::alltoall: return base + ring_gather(all, S);
-      case Collective::sendrecv: return base + all.step_s + S / all.bw_Bps;
+      case Collective::alltoall: time = base + ring_gather(all, S); break;
+      case Collective::sendrecv: time = base + all.step_s + S / all.bw_Bps; break;
     }
+    return fitted ? time / t->at(S, l.ranks) : time;
   }
   const int g = l.ranks_per_node;
   switch (op) {
@@ -105,5 +123,7 @@ double collective_time_s(Collective op, double S, const GroupLinks& l) {
   }
   return 0.0;
 }
+
+}  // namespace
 
 }  // namespace sp

@@ -25,6 +25,9 @@ std::optional<Collective> collective_parse(std::string_view s);
 //   across nodes (g ranks per node, N nodes): hierarchical, e.g. allreduce =
 //     reduce-scatter in the node (g) + allreduce of S/g across nodes (N) + all-gather in the node (g)
 double collective_time_s(Collective op, double bytes, const GroupLinks& links);
+// The same collective as the serving engine runs it: a TP allreduce inside a node uses the
+// system's `engine_allreduce` table where present (the engine's own kernels), else NCCL's.
+double engine_collective_time_s(Collective op, double bytes, const GroupLinks& links);
 
 // nccl-tests bus bandwidth factor: busbw = algbw * factor.
 double bus_bandwidth_factor(Collective op, int ranks);

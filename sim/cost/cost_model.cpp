@@ -55,7 +55,7 @@ double CostModel::op_seconds(const Op& op, bool* compute_bound) const {
     const Collective c = op.cls == OpClass::allreduce   ? Collective::allreduce
                          : op.cls == OpClass::allgather ? Collective::allgather
                                                         : Collective::alltoall;
-    return collective_time_s(c, op.comm_bytes, l);
+    return engine_collective_time_s(c, op.comm_bytes, l);
   }
   OpTime t = op_time(op, cluster_.system.gpu);
   if (compute_bound) *compute_bound = t.compute_bound;

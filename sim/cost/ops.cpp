@@ -91,7 +91,7 @@ Op gemm(std::string_view name, double flops, double weight_bytes, double act_byt
 
 // Attention over `b` with `per_pair_flops` FLOPs per (query, key) pair for prefill and decode.
 Op attention(const BatchShape& b, double prefill_flops_per_pair, double decode_flops_per_pair, double bytes,
-             double kv_tok, double heads_rank) {
+             double kv_tok, double heads_rank, double kv_heads_rank) {
   Op op{.name = "attention", .cls = OpClass::attention,
         .flops = b.prefill_pairs * prefill_flops_per_pair + b.decode_pairs * decode_flops_per_pair, .bytes = bytes, .shape = {}};
   const double prefill_seqs = b.seqs - b.decode_seqs;
@@ -101,6 +101,7 @@ Op attention(const BatchShape& b, double prefill_flops_per_pair, double decode_f
   op.shape.decode_flops = b.decode_pairs * decode_flops_per_pair;
   op.shape.decode_bytes = b.decode_pairs * kv_tok;
   op.shape.decode_seqs = b.decode_seqs;
+  op.shape.decode_kv_heads = kv_heads_rank;
   op.shape.decode_context = b.decode_seqs > 0 ? b.decode_pairs / b.decode_seqs : 0;
   return op;
 }
@@ -148,7 +149,7 @@ std::vector<Op> layer_ops(const ModelConfig& m, int layer, const ParallelConfig&
     // Prefill attends in the expanded form (q.k over qk dims, p.v over v dims); decode in
     // the absorbed form over the latent (q.k over kv_lora + rope, p.v over kv_lora).
     ops.push_back(attention(b, 2 * a_r * (qk + v), 2 * a_r * (lat + double(l.kv_lora_rank)),
-                            b.kv_read * kv_tok + 2 * T * a_r * qk * kB, kv_tok, a_r));
+                            b.kv_read * kv_tok + 2 * T * a_r * qk * kB, kv_tok, a_r, 1));
     ops.push_back(gemm("o_proj", 2 * T * a_r * v * h, weight_bytes(ws, {"attn.o"}, m, pc, prec),
                        T * (a_r * v + h) * kB, fp8, 1, T));
   } else {
@@ -159,7 +160,8 @@ std::vector<Op> layer_ops(const ModelConfig& m, int layer, const ParallelConfig&
                        weight_bytes(ws, {"attn.q", "attn.kv", "attn.q_bias", "attn.kv_bias"}, m, pc, prec),
                        T * (h + qkv_out) * kB, fp8, 1, T));
     ops.push_back(elementwise("rotary_kv_write", T * (a_r + kv_r) * d * 2 * kB + T * kv_tok, 2));
-    ops.push_back(attention(b, 4 * a_r * d, 4 * a_r * d, b.kv_read * kv_tok + 2 * T * a_r * d * kB, kv_tok, a_r));
+    ops.push_back(attention(b, 4 * a_r * d, 4 * a_r * d, b.kv_read * kv_tok + 2 * T * a_r * d * kB, kv_tok, a_r,
+                            kv_r));
     ops.push_back(gemm("o_proj", 2 * T * a_r * d * h, weight_bytes(ws, {"attn.o"}, m, pc, prec),
                        T * (a_r * d + h) * kB, fp8, 1, T));
   }
@@ -183,9 +185,15 @@ std::vector<Op> layer_ops(const ModelConfig& m, int layer, const ParallelConfig&
     if (pc.ep > 1) {
       ops.push_back(collective("moe_dispatch", OpClass::alltoall, group_tokens / pc.ep * k * h * kB, CommGroup::ep));
     }
-    // Grouped GEMM: each touched local expert multiplies its own tokens.
-    const double local_experts = std::max(1.0, E / double(std::max(pc.ep, 1)) * touched);
-    ops.push_back(gemm("experts", 6 * pairs * h * fe, wt, pairs * (2 * h + 3 * fe) * kB, fp8, 3, pairs / local_experts));
+    // Grouped GEMM: each touched local expert multiplies its own tokens (group_tokens * k / E
+    // of them, over the touched share) by its shard of gate, up and down (3 h f_e, split
+    // max(t, ep) / ep ways under TP).
+    const double local_experts = std::max(1.0, E / double(pc.ep) * touched);
+    Op experts = gemm("experts", 6 * pairs * h * fe, wt, pairs * (2 * h + 3 * fe) * kB, fp8, 3, 1);
+    experts.shape.m = group_tokens * k / std::max(1.0, E * touched);
+    experts.shape.nk = 3 * h * fe * double(pc.ep) / std::max(t, double(pc.ep));
+    experts.shape.experts = local_experts;
+    ops.push_back(experts);
     if (e.num_shared_experts > 0) {
       const double fs = fe * e.num_shared_experts;
       ops.push_back(gemm("shared_experts", 6 * T * h * fs / t, weight_bytes(ws, {"moe.shared"}, m, pc, prec),

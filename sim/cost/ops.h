@@ -27,13 +27,15 @@ enum class CommGroup { none, tp, ep };
 // (EfficiencyTables); zero where it does not apply.
 struct OpShape {
   double m = 0;                  // gemm: rows, e.g. tokens (experts: tokens per expert)
-  double nk = 0;                 // gemm: weight elements per rank per row, n * k
+  double nk = 0;                 // gemm: weight elements per rank per row, n * k (experts: of one expert)
+  double experts = 0;            // grouped expert GEMM: local experts that receive tokens; 0 = a plain GEMM
   double prefill_flops = 0;      // attention: FLOPs of the prefilling sequences
   double prefill_len = 0;        // attention: mean new tokens per prefilling sequence
   double prefill_seqs_heads = 0; // attention: prefilling sequences * query heads per rank
   double decode_flops = 0;       // attention: FLOPs of the decoding sequences
   double decode_bytes = 0;       // attention: K/V bytes the decoding sequences read
   double decode_seqs = 0;        // attention: decoding sequences
+  double decode_kv_heads = 0;    // attention: K/V heads per rank (1 for MLA's latent)
   double decode_context = 0;     // attention: their mean context, tokens
 };
 
@@ -46,7 +48,7 @@ struct Op {
   CommGroup group = CommGroup::none;
   int kernels = 1;               // kernel launches the op stands for
   bool fp8_compute = false;      // GEMM runs on FP8 tensor cores
-  OpShape shape;
+  OpShape shape{};
 };
 
 // What one iteration of one replica processes, summed over its sequences. Attention cost is

@@ -16,7 +16,9 @@ double table_time(const Op& op, const GpuProfile& gpu, bool& compute_bound) {
   const auto& t = gpu.tables;
   const double bw = gpu.memory_bytes_per_s();
   if (op.cls == OpClass::gemm) {
-    const ShapeTable& tab = op.fp8_compute ? t.gemm_fp8 : t.gemm_bf16;
+    // Grouped expert GEMMs have their own curve where measured; else the dense GEMM's.
+    const ShapeTable& moe = op.fp8_compute ? t.moe_fp8 : t.moe_bf16;
+    const ShapeTable& tab = op.shape.experts > 0 && !moe.empty() ? moe : op.fp8_compute ? t.gemm_fp8 : t.gemm_bf16;
     if (tab.empty() || op.shape.m <= 0) return -1;
     const double peak = gpu.peak_flops(op.fp8_compute ? DType::fp8 : DType::bf16);
     compute_bound = op.flops / peak > op.bytes / bw;
@@ -31,7 +33,7 @@ double table_time(const Op& op, const GpuProfile& gpu, bool& compute_bound) {
       time += s.prefill_flops / peak / t.attention_prefill.at(s.prefill_len, s.prefill_seqs_heads);
     }
     if (s.decode_seqs > 0) {
-      time += fitted(s.decode_flops, peak, s.decode_bytes, bw, t.attention_decode.at(s.decode_seqs, s.decode_context));
+      time += fitted(s.decode_flops, peak, s.decode_bytes, bw, t.attention_decode.at(s.decode_seqs * std::max(1.0, s.decode_kv_heads), s.decode_context));
     }
     compute_bound = s.prefill_flops / peak > s.decode_bytes / bw;
     return time;

@@ -28,8 +28,10 @@ struct TableSpec {
 constexpr TableSpec kTables[] = {
     {"gemm_bf16", "m", "nk", &EfficiencyTables::gemm_bf16},
     {"gemm_fp8", "m", "nk", &EfficiencyTables::gemm_fp8},
+    {"moe_bf16", "m", "nk", &EfficiencyTables::moe_bf16},
+    {"moe_fp8", "m", "nk", &EfficiencyTables::moe_fp8},
     {"attention_prefill", "seq_len", "seqs_heads", &EfficiencyTables::attention_prefill},
-    {"attention_decode", "seqs", "context", &EfficiencyTables::attention_decode},
+    {"attention_decode", "seqs_kv_heads", "context", &EfficiencyTables::attention_decode},
     {"memory", "bytes", "", &EfficiencyTables::memory},
 };
 

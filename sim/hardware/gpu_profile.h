@@ -26,12 +26,14 @@ struct Efficiency {
 struct EfficiencyTables {
   ShapeTable gemm_bf16;          // x m (rows: tokens), y n*k (weight elements per rank)
   ShapeTable gemm_fp8;           // same axes, FP8 tensor cores
+  ShapeTable moe_bf16;           // grouped expert GEMMs (the MoE layer's experts): x tokens per expert, y n*k of one expert
+  ShapeTable moe_fp8;            // same axes, FP8 tensor cores
   ShapeTable attention_prefill;  // x new tokens per prefilling sequence, y sequences * query heads per rank
-  ShapeTable attention_decode;   // x decoding sequences, y mean context tokens
+  ShapeTable attention_decode;   // x decoding sequences * K/V heads per rank, y mean context tokens
   ShapeTable memory;             // x bytes moved by one memory-bound (elementwise) op
   bool empty() const {
-    return gemm_bf16.empty() && gemm_fp8.empty() && attention_prefill.empty() && attention_decode.empty() &&
-           memory.empty();
+    return gemm_bf16.empty() && gemm_fp8.empty() && moe_bf16.empty() && moe_fp8.empty() && attention_prefill.empty() &&
+           attention_decode.empty() && memory.empty();
   }
 };
 

@@ -36,9 +36,9 @@ std::vector<double> read_axis(const json& a, const std::string& where) {
   return v;
 }
 
-double read_eff(const json& e, const std::string& where) {
-  if (!e.is_number() || !(e.get<double>() > 0) || e.get<double>() > 1) {
-    throw InputError(fmt::format("{}: expected an efficiency in (0, 1], found {}", where, e.dump()));
+double read_eff(const json& e, const std::string& where, double max_value) {
+  if (!e.is_number() || !(e.get<double>() > 0) || e.get<double>() > max_value) {
+    throw InputError(fmt::format("{}: expected an efficiency in (0, {}], found {}", where, max_value, e.dump()));
   }
   return e.get<double>();
 }
@@ -59,7 +59,7 @@ double ShapeTable::at(double xq, double yq) const {
 bool json_is_shape_table(const json& j) { return j.is_object() && j.contains("x_values"); }
 
 ShapeTable shape_table_from_json(const json& j, const std::string& origin, const std::string& pointer,
-                                 std::string_view x_name, std::string_view y_name) {
+                                 std::string_view x_name, std::string_view y_name, double max_value) {
   ObjectReader r(j, origin, pointer);
   auto axis_name = [&](std::string_view key, std::string_view want) {
     const std::string got = r.string(key);
@@ -73,7 +73,7 @@ ShapeTable shape_table_from_json(const json& j, const std::string& origin, const
     if (!eff.is_array() || eff.size() != t.x.size()) {
       throw InputError(fmt::format("{}: expected a list of {} efficiencies, one per x value", r.where("efficiency"), t.x.size()));
     }
-    for (size_t i = 0; i < eff.size(); ++i) t.values.push_back(read_eff(eff[i], fmt::format("{}/{}", r.where("efficiency"), i)));
+    for (size_t i = 0; i < eff.size(); ++i) t.values.push_back(read_eff(eff[i], fmt::format("{}/{}", r.where("efficiency"), i), max_value));
   } else {
     axis_name("y", y_name);
     t.y = read_axis(r.raw("y_values"), r.where("y_values"));
@@ -86,7 +86,7 @@ ShapeTable shape_table_from_json(const json& j, const std::string& origin, const
       if (!eff[i].is_array() || eff[i].size() != t.y.size()) {
         throw InputError(fmt::format("{}: expected {} efficiencies, one per y value", row, t.y.size()));
       }
-      for (size_t k = 0; k < t.y.size(); ++k) t.values.push_back(read_eff(eff[i][k], fmt::format("{}/{}", row, k)));
+      for (size_t k = 0; k < t.y.size(); ++k) t.values.push_back(read_eff(eff[i][k], fmt::format("{}/{}", row, k), max_value));
     }
   }
   r.finish();

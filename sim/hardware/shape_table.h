@@ -14,7 +14,7 @@ namespace sp {
 struct ShapeTable {
   std::vector<double> x;       // ascending grid of the first axis, > 0, e.g. m = {1, 16, 256, 4096}
   std::vector<double> y{1.0};  // ascending grid of the second axis; {1} for a one-axis table
-  std::vector<double> values;  // efficiency in (0, 1], x.size() * y.size(), row-major (index ix * y.size() + iy)
+  std::vector<double> values;  // efficiency > 0 (<= 1 for kernels), x.size() * y.size(), row-major (ix * y.size() + iy)
 
   bool empty() const { return values.empty(); }
   // Bilinear interpolation in (log2 x, log2 y); queries outside the grid take the nearest edge
@@ -26,8 +26,15 @@ struct ShapeTable {
 // ("y" and "y_values" omitted for a one-axis table, "efficiency" then a flat list). The axis
 // names must be the expected ones, so a table fitted for other axes is refused, not misread.
 // Throws InputError naming `where` (file and JSON pointer) on any violation.
+// Efficiencies must lie in (0, max_value].
 ShapeTable shape_table_from_json(const json& j, const std::string& origin, const std::string& pointer,
-                                 std::string_view x_name, std::string_view y_name = {});
+                                 std::string_view x_name, std::string_view y_name = {}, double max_value = 1.0);
+
+// Collective efficiencies are relative to a ring at line rate with the profile's latencies,
+// which other algorithms beat: NVLink SHARP reduces in the switch (an 8-GPU H100 allreduce
+// reaches ~480 GB/s bus bandwidth on 450 GB/s links), and the engines' one-shot allreduce
+// kernels finish small messages in a few microseconds, fewer than the ring's 2(n-1) steps.
+inline constexpr double kMaxCollectiveEfficiency = 10.0;
 json shape_table_to_json(const ShapeTable& t, std::string_view x_name, std::string_view y_name = {});
 
 // A profile key whose value is a shape table: it needs one source, not one per number.

@@ -79,11 +79,14 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
     const std::pair<std::string_view, ShapeTable CollectiveTables::*> tables[] = {
         {"allreduce", &CollectiveTables::allreduce},
         {"allgather", &CollectiveTables::allgather},
-        {"alltoall", &CollectiveTables::alltoall}};
+        {"alltoall", &CollectiveTables::alltoall},
+        {"engine_allreduce", &CollectiveTables::engine_allreduce}};
     for (const auto& [key, member] : tables) {
       if (!t.has(key)) continue;
+      // Above 1: algorithms that beat a ring at line rate (NVLink SHARP reduces in the switch).
       s.collective_tables.*member = shape_table_from_json(t.raw(key), std::string(origin),
-                                                          "/collective_tables/" + std::string(key), "bytes", "ranks");
+                                                          "/collective_tables/" + std::string(key), "bytes", "ranks",
+                                                          kMaxCollectiveEfficiency);
     }
     t.finish();
   }

@@ -34,14 +34,18 @@ struct InterNode {
   double efficiency = 1;
 };
 
-// Bandwidth efficiency of collectives inside one node, by message size (x "bytes", nccl-tests
-// convention) and ranks (y "ranks"), fitted to measured collectives (optional, docs/formats.md).
-// Where present it replaces intra_node.efficiency for that collective on single-node groups:
-// the bandwidth term runs at line rate * efficiency(bytes, ranks); latencies stay alpha terms.
+// Efficiency of collectives inside one node, by message size (x "bytes", nccl-tests convention)
+// and ranks (y "ranks"), fitted to measured collectives (optional, docs/formats.md): the ideal
+// time (the ring at line rate, with the profile's latencies) over the measured time. Where
+// present it replaces intra_node.efficiency for that collective on single-node groups:
+// time = ideal(bytes, ranks) / efficiency(bytes, ranks).
 struct CollectiveTables {
   ShapeTable allreduce;
-  ShapeTable allgather;  // also reduce-scatter
+  ShapeTable allgather;         // also reduce-scatter
   ShapeTable alltoall;
+  // The allreduce the serving engine runs for TP inside a node (its own custom kernels where
+  // faster than NCCL); the cost model uses it for TP allreduces, `collective` keeps NCCL's.
+  ShapeTable engine_allreduce;
 };
 
 struct SystemProfile {

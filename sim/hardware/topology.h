@@ -27,7 +27,7 @@ struct GroupLinks {
   double inter_step_us = 0;
   double base_us = 0;            // fixed launch cost of one collective
   double intra_efficiency = 1;   // the constant protocol efficiency already in intra_bw_gb_s
-  CollectiveTables intra_tables; // the system's fitted efficiencies by size and ranks (may be empty)
+  CollectiveTables intra_tables{}; // the system's fitted efficiencies by size and ranks (may be empty)
   bool crosses_nodes() const { return nodes > 1; }
 };
 

@@ -46,6 +46,9 @@ EnginePreset engine_preset(Engine e, const GpuProfile& gpu) {
       // engine and its activations are loaded.
       p.gpu_memory_utilization = 0.9;
       p.utilization_of_free = true;
+      // CapacitySchedulerPolicy default GUARANTEED_NO_EVICT: a request starts only when the KV
+      // blocks of its whole input and output are free, so running requests are never evicted.
+      p.reserve_full_kv = true;
       p.overheads = EngineOverheads{.step_us = 100, .graph_max_seqs = 1e9, .eager_launch_us = 0};
       break;
     case Engine::sglang:

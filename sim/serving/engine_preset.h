@@ -27,7 +27,8 @@ struct EnginePreset {
   // runtime overhead goes to the KV cache (TensorRT-LLM's free_gpu_memory_fraction).
   double gpu_memory_utilization = 0.9;
   bool utilization_of_free = false;
-  EngineOverheads overheads;
+  bool reserve_full_kv = false;           // admission reserves a request's whole KV (SchedulerConfig)
+  EngineOverheads overheads{};
 };
 
 // The defaults `e` picks on `gpu` (vLLM sizes its budgets by the GPU's memory and name).

@@ -325,7 +325,9 @@ int32_t Sim::form_continuous(int32_t r) {
       if (!empty_batch) break;
       chunk = prompt;  // without chunking a long prompt runs alone
     }
-    const int64_t need = blocks_for(chunk);
+    const int64_t need = sc.reserve_full_kv && !resumed
+                             ? blocks_for(int64_t(prompt) + reqs_[size_t(rep.waiting.front())].output_tokens)
+                             : blocks_for(chunk);
     if (need > rep.free_blocks) break;
     int32_t s;
     if (resumed) {

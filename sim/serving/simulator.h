@@ -24,6 +24,10 @@ struct SchedulerConfig {
   int64_t max_num_seqs = 256;             // sequences per batch
   int64_t max_num_batched_tokens = 8192;  // new tokens per batch (continuous)
   bool chunked_prefill = true;            // continuous: split prompts over iterations
+  // continuous: admit a request only when the KV of its whole input and output fits, and hold
+  // it from admission, so nothing is ever preempted (TensorRT-LLM's GUARANTEED_NO_EVICT);
+  // false: blocks as tokens arrive, preempting by recompute when they run out (vLLM).
+  bool reserve_full_kv = false;
   int microbatches = 0;                   // batches in flight per replica; 0 = one per PP stage
   int64_t static_batch_size = 0;          // static: requests per batch; 0 = max_num_seqs
 };

@@ -249,4 +249,39 @@ TEST_CASE("simulate: a deployment that does not fit is infeasible before simulat
   CHECK(r.err.rfind("shardplan: infeasible: stage 0 needs", 0) == 0);
 }
 
+TEST_CASE("accuracy and calibrate: bad input is one line and exit 2") {
+  auto r = run("accuracy /nonexistent/published.json");
+  CHECK(r.code == 2);
+  CHECK(r.err == "shardplan: error: /nonexistent/published.json: no such file\n");
+  r = run("calibrate --from-silicon /nonexistent --system dgx-h100");
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "shardplan: error: --from-silicon: no folder 'h100_sxm' in /nonexistent for GPU 'h100-sxm' of system 'dgx-h100'\n");
+  r = run("calibrate --from-silicon /nonexistent --system dgx-h100 --engine sglang");
+  CHECK(r.code == 2);
+  CHECK(r.err == "shardplan: error: --engine: 'sglang' has no measured tables (use vllm or trtllm)\n");
+}
+
+TEST_CASE("accuracy --format json on a small file: one predicted record, one not, and the families") {
+  const auto path = std::filesystem::temp_directory_path() / "sp_accuracy_small.json";
+  std::ofstream(path) << R"([
+    {"id": "a", "hardware": {"gpu_key": "H100-SXM", "count": 8, "interconnect": "NVLink/NVSwitch intra-node"},
+     "model": {"name": null}, "parallelism": {}, "precision": "fp16", "framework": "NCCL", "tags": ["collective"],
+     "workload": {"collective": "all_reduce", "message_size": "64MiB", "message_size_bytes": 67108864},
+     "metric": {"name": "allreduce_time_median", "unit": "ms"}, "value": 0.322},
+    {"id": "b", "hardware": {"gpu_key": "TPU v5", "count": 1}, "model": {"name": "Llama 3.1 8B"},
+     "parallelism": {"tp": 1}, "precision": "FP8", "framework": "TensorRT-LLM",
+     "workload": {"input_len": 128, "output_len": 128}, "metric": {"name": "ttft", "unit": "ms"}, "value": 7}
+  ])";
+  auto r = run("accuracy " + path.string() + " --format json");
+  std::filesystem::remove(path);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["records"].size() == 1);
+  CHECK(j["records"][0]["id"] == "a");
+  CHECK(j["records"][0]["by"] == "collective");
+  CHECK(j["unmapped"][0]["reason"] == "GPU 'TPU v5' has no bundled system");
+  CHECK(j["families"]["collectives"]["count"] == 1);
+}
+
 }  // TEST_SUITE

@@ -4,8 +4,14 @@
 #include "sim/hardware/system_profile.h"
 #include "sim/model/model_config.h"
 #include "sim/serving/engine_preset.h"
+#include "sim/serving/simulator.h"
+#include "sim/serving/workload.h"
 
 using namespace sp;
+
+namespace {
+GpuProfile gpu_load_h100() { return gpu_profile_load("h100-sxm"); }
+}  // namespace
 
 TEST_SUITE("engine_preset") {
 
@@ -40,6 +46,30 @@ TEST_CASE("the step overhead is paid once per iteration, and eager launches only
   CHECK(eager.stage_time(0, decode).overhead_s > 0);
   const BatchShape prefill = batch_prefill(4, 2048);
   CHECK(eager.stage_time(0, prefill).overhead_s < 0.01 * eager.stage_time(0, prefill).total_s());
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("engine_preset") {
+
+TEST_CASE("reserving each request's whole KV at admission (TensorRT-LLM) never preempts") {
+  const CostModel cm(model_load("llama-3.1-8b"), cluster_make("dgx-h100", 1), ParallelConfig{}, Precision{});
+  WorkloadSpec w;
+  w.input = LengthDist{LengthKind::fixed, 512, 0};
+  w.output = LengthDist{LengthKind::fixed, 512, 0};
+  w.num_requests = 32;
+  const auto reqs = workload_generate(w);
+  SimConfig cfg;
+  cfg.kv_capacity_tokens = 4096;  // room for 4 whole requests
+  cfg.max_model_len = 1024;
+  const SimResult greedy = simulate(cm, cfg, reqs);
+  CHECK(greedy.metrics.preemptions > 0);
+  cfg.scheduler.reserve_full_kv = true;
+  const SimResult reserved = simulate(cm, cfg, reqs);
+  CHECK(reserved.metrics.preemptions == 0);
+  CHECK(reserved.metrics.finished == 32);
+  CHECK(engine_preset(Engine::trtllm, gpu_load_h100()).reserve_full_kv);
+  CHECK_FALSE(engine_preset(Engine::vllm, gpu_load_h100()).reserve_full_kv);
 }
 
 }  // TEST_SUITE

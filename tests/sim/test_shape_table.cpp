@@ -1,11 +1,14 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "sim/common/error.h"
 #include "sim/cost/collective.h"
 #include "sim/cost/roofline.h"
 #include "sim/hardware/shape_table.h"
 #include "sim/hardware/system_profile.h"
 #include "sim/hardware/topology.h"
+#include "sim/model/model_config.h"
 
 using namespace sp;
 
@@ -88,13 +91,35 @@ TEST_CASE("a system's collective table sets the bandwidth efficiency of single-n
   const int gpus[] = {0, 1, 2, 3, 4, 5, 6, 7};
   const GroupLinks l = topo.group_links(gpus);
   const double S = 1 << 28;
-  // busbw = 2(n-1)/n * S / (t - latency terms) = 450 GB/s line rate * 0.41.
+  // The ring at the 450 GB/s line rate with the profile's latencies, divided by 0.41.
   const double lat = (4.6 + 14 * 0.78) * 1e-6;
   const double t = collective_time_s(Collective::allreduce, S, l);
-  CHECK(2.0 * 7 / 8 * S / (t - lat) / 1e9 == doctest::Approx(450 * 0.41));
+  CHECK(t == doctest::Approx((lat + 2.0 * 7 / 8 * S / 450e9) / 0.41));
   // Collectives without a table keep the constant efficiency (0.82).
   const double tg = collective_time_s(Collective::allgather, S, l);
   CHECK(7.0 / 8 * S / (tg - (4.6 + 7 * 0.78) * 1e-6) / 1e9 == doctest::Approx(450 * 0.82));
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("shape_table") {
+
+TEST_CASE("the MoE experts op reads the MoE table at tokens per expert and one expert's n*k") {
+  const ModelConfig m = model_load("mixtral-8x7b");
+  const ParallelConfig pc{.tp = 2, .pp = 1, .dp = 1, .ep = 1};
+  const auto ops = layer_ops(m, 0, pc, Precision{}, true, batch_decode(64, 100));
+  const auto it = std::find_if(ops.begin(), ops.end(), [](const Op& o) { return o.name == "experts"; });
+  REQUIRE(it != ops.end());
+  // 64 tokens x top-2 over 8 experts, all touched: 16 tokens per expert; 3 h f_e / t per expert.
+  CHECK(it->shape.m == doctest::Approx(16).epsilon(1e-6));
+  CHECK(it->shape.nk == doctest::Approx(3.0 * 4096 * 14336 / 2));
+  CHECK(it->shape.experts == doctest::Approx(8).epsilon(1e-6));
+  GpuProfile g = gpu_profile_load("h100-sxm");
+  const double dense = op_time(*it, g).time_s;
+  g.tables.moe_bf16 = ShapeTable{.x = {1}, .y = {1}, .values = {0.25}};
+  const double ideal = std::max(it->flops / 989e12, it->bytes / 3350e9);
+  CHECK(op_time(*it, g).time_s == doctest::Approx(ideal / 0.25 + 3 * 3e-6));
+  CHECK(op_time(*it, g).time_s != doctest::Approx(dense));
 }
 
 }  // TEST_SUITE
