@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "planner/plan_file.h"
-#include "tests/support/process.h"
+#include "runtime/launch.h"
 
 using namespace sp;
 
@@ -40,8 +40,8 @@ std::string write_plan(int tp, int pp, const std::string& model = "tiny-llama-51
   return path.string();
 }
 
-test::Run mpirun(int np, const std::string& args) {
-  return test::run_command(fmt::format("{} -np {} --oversubscribe {} {}", MPIEXEC, np, SHARDPLAN_RUN_BIN, args));
+LaunchResult mpirun(int np, const std::string& args) {
+  return shell_run(fmt::format("{} -np {} --oversubscribe {} {}", MPIEXEC, np, SHARDPLAN_RUN_BIN, args));
 }
 
 }  // namespace
