@@ -269,34 +269,35 @@ int run_plan(const Options& o, int rank, int size) {
   return o.check && !passed ? 1 : 0;
 }
 
-// Time per call of `fn`, the median of 5 timed loops of `reps` calls after 2 warm-up calls.
-template <class F>
-double time_per_call(F&& fn, int reps) {
-  fn();
-  fn();
-  std::vector<double> t;
-  for (int k = 0; k < 5; ++k) {
-    const int64_t t0 = Recorder::now_ns();
-    for (int i = 0; i < reps; ++i) fn();
-    t.push_back(double(Recorder::now_ns() - t0) * 1e-9 / reps);
-  }
-  return median(t);
-}
-
 // MPI AllReduce over every rank and send/recv between ranks 0 and 1 (half a ping-pong), over
-// message sizes from 1 KiB to 16 MiB: what calibrate fits alpha and beta to.
+// message sizes from 1 KiB to 4 MiB (the span of the tiny models' AllReduces; larger buffers
+// leave the last-level cache and follow another line): what calibrate fits alpha and beta to.
 int bench_comm(const Options& o, int rank, int size) {
   if (size < 2) throw InputError("--bench-comm needs at least 2 ranks: mpirun -np 2 shardplan-run --bench-comm");
   nlohmann::json ar = nlohmann::json::array(), sr = nlohmann::json::array();
-  for (int64_t bytes = 1024; bytes <= (16 << 20); bytes *= 4) {
-    const int reps = int(std::clamp<int64_t>((32 << 20) / bytes, 4, 400));
+  for (int64_t bytes = 1024; bytes <= (4 << 20); bytes *= 4) {
     std::vector<float> buf(size_t(bytes / 4), 1.0f);
     MPI_Barrier(MPI_COMM_WORLD);
-    const double t_ar = time_per_call(
+    // Every rank makes the same number of calls (rank 0 decides), or the collectives would not match.
+    int calls = 0;
+    if (rank == 0) {
+      std::vector<double> probe;
+      for (int i = 0; i < 3; ++i) {
+        const int64_t t0 = Recorder::now_ns();
+        mpi_check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), int(buf.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+        probe.push_back(double(Recorder::now_ns() - t0) * 1e-9);
+      }
+      calls = int(std::clamp(0.1 / median(probe), 9.0, 400.0));
+    } else {
+      for (int i = 0; i < 3; ++i)
+        mpi_check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), int(buf.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+    }
+    mpi_check(MPI_Bcast(&calls, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    const double t_ar = time_median(
         [&] { mpi_check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), int(buf.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce"); },
-        reps);
+        0, calls, calls);
     MPI_Barrier(MPI_COMM_WORLD);
-    const double t_rt = time_per_call(
+    const double t_rt = time_median(
         [&] {
           if (rank == 0) {
             mpi_check(MPI_Send(buf.data(), int(buf.size()), MPI_FLOAT, 1, 7, MPI_COMM_WORLD), "MPI_Send");
@@ -306,7 +307,7 @@ int bench_comm(const Options& o, int rank, int size) {
             mpi_check(MPI_Send(buf.data(), int(buf.size()), MPI_FLOAT, 0, 7, MPI_COMM_WORLD), "MPI_Send");
           }
         },
-        reps);
+        0, calls, calls);
     ar.push_back({{"bytes", bytes}, {"time_s", t_ar}});
     sr.push_back({{"bytes", bytes}, {"time_s", t_rt / 2}});
   }
