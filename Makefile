@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench validate-cpu clean
 
 all: build
 
@@ -35,6 +35,10 @@ test: build
 bench: build
 	@test -x $(BUILD)/bench/shardplan_bench || { echo "bench: Google Benchmark not found (scripts/install-deps.sh installs libbenchmark-dev)"; exit 2; }
 	$(BUILD)/bench/shardplan_bench
+
+# Calibrates this machine and regenerates reports/validation/cpu-tiny (about a minute).
+validate-cpu: build
+	bash scripts/validate-cpu.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

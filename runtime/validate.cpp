@@ -173,6 +173,9 @@ std::string validation_to_markdown(const ValidationReport& r, const ValidateOpti
                                pc.pp, pc.dp);
   md += fmt::format("Measured on {} at {} ({} ranks); predicted with profile `{}`.\n\n", m.value("host", "?"),
                     m.value("date", "?"), m.value("np", 0), o.profile.empty() ? o.plan.hardware : o.profile);
+  md += fmt::format("Load average of the machine when the run ended: {:.2f} on {} cores (other jobs share it; "
+                    "timings above 1 rank per idle core are contention, not the model).\n\n",
+                    m.value("load_average_at_end", -1.0), m.value("cores", 0));
   md += fmt::format("Workload: one batch of {} sequences, prompt {} tokens, {} decode steps, {} microbatch(es); "
                     "{} warm-up and {} timed iterations, medians.\n\n",
                     s.value("batch", 0), s.value("prompt_len", 0), s.value("decode_steps", 0),

@@ -97,6 +97,14 @@ std::string utc_now() {
   return buf;
 }
 
+// The 1-minute load average: timings on a shared machine mean little without it.
+double load_average() {
+  std::ifstream f("/proc/loadavg");
+  double l = -1;
+  f >> l;
+  return l;
+}
+
 void write_json(const std::string& path, const nlohmann::json& j) {
   std::ofstream f(path);
   if (!f) throw InputError(fmt::format("--out {}: cannot write the file; check the folder exists", path));
@@ -235,6 +243,8 @@ int run_plan(const Options& o, int rank, int size) {
   j["host"] = host_name();
   j["date"] = utc_now();
   j["np"] = size;
+  j["cores"] = int(std::thread::hardware_concurrency());
+  j["load_average_at_end"] = load_average();
   j["plan"] = plan_to_json(plan);
   j["shape"] = {{"batch", shape.batch}, {"prompt_len", shape.prompt_len}, {"decode_steps", shape.decode_steps},
                 {"microbatches", shape.microbatches}, {"warmup", o.warmup}, {"iters", o.iters}, {"seed", o.seed}};
