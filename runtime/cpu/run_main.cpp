@@ -376,6 +376,10 @@ int main(int argc, char** argv) {
     rc = o.bench_comm ? bench_comm(o, rank, size) : run_plan(o, rank, size);
   } catch (const InputError& e) {
     fail(rank, fmt::format("error: {}", e.what()), 2);
+  } catch (const std::bad_alloc&) {
+    fail(rank, "out of memory: the rank's weights, KV cache or buffers do not fit; use a smaller model, batch or "
+               "context, or more ranks",
+         3);
   } catch (const CommError& e) {
     fail(rank, fmt::format("communication failed: {}", e.what()), 3);
   } catch (const std::exception& e) {
