@@ -20,6 +20,7 @@
 #include <thread>
 
 #include <CLI/CLI.hpp>
+#include <Eigen/Core>
 #include <fmt/format.h>
 #include <mpi.h>
 
@@ -111,6 +112,22 @@ void write_json(const std::string& path, const nlohmann::json& j) {
   f << j.dump(2) << "\n";
 }
 
+// Sum over op names of the median, across phases, of the name's time in a phase (idle waiting
+// left out). A phase during which the machine descheduled the rank inflates one name's time in
+// that phase only, which the median rejects: on a shared machine this is the rank's busy time
+// as an idle core would give it; the phase times include everything.
+double ops_median_sum(const std::vector<std::map<std::string_view, double>>& phases) {
+  std::map<std::string_view, std::vector<double>> by_name;
+  for (const auto& ph : phases)
+    for (const auto& [name, s] : ph) by_name[name].push_back(s);
+  double sum = 0;
+  for (auto& [name, v] : by_name) {
+    v.resize(phases.size(), 0.0);  // a phase without the op (the last step sends no tokens)
+    sum += median(v);
+  }
+  return sum;
+}
+
 // Logits of every phase (prefill, then each decode step) of the reference: the same model and
 // seed unsharded on one rank.
 std::vector<std::vector<float>> reference_logits(const CostModel& cm, const RunShape& shape, uint64_t seed) {
@@ -158,6 +175,7 @@ int run_plan(const Options& o, int rank, int size) {
 
   std::vector<double> prefill_s, decode_s;            // this rank's phase times
   std::vector<ClassSeconds> prefill_cls, decode_cls;  // this rank's time by class
+  std::vector<std::map<std::string_view, double>> prefill_ops, decode_ops;  // and by op name
   std::vector<std::vector<float>> logits;             // last iteration, per phase
   const bool checker = o.check && me.replica == 0 && me.stage == pc.pp - 1 && me.tp_rank == 0;
   for (int it = 0; it < o.warmup + o.iters; ++it) {
@@ -166,6 +184,7 @@ int run_plan(const Options& o, int rank, int size) {
     ex.start(shape);
     comm.barrier();
     rec.take_totals();
+    rec.take_name_totals();
     if (it == 0 && rank == o.fail_rank) {
       if (o.fail_mode == "exit") std::_Exit(5);
       if (o.fail_mode == "hang") std::this_thread::sleep_for(std::chrono::hours(1));
@@ -177,17 +196,20 @@ int run_plan(const Options& o, int rank, int size) {
     if (measured) {
       prefill_s.push_back(double(Recorder::now_ns() - t0) * 1e-9);
       prefill_cls.push_back(rec.take_totals());
+      prefill_ops.push_back(rec.take_name_totals());
     }
     if (final && checker) logits.push_back(ex.logits());
     for (int k = 0; k < shape.decode_steps; ++k) {
       comm.barrier();
       rec.take_totals();
+      rec.take_name_totals();
       t0 = Recorder::now_ns();
       ex.decode_step(k, rec);
       comm.wait_sends();
       if (measured) {
         decode_s.push_back(double(Recorder::now_ns() - t0) * 1e-9);
         decode_cls.push_back(rec.take_totals());
+        decode_ops.push_back(rec.take_name_totals());
       }
       if (final && checker) logits.push_back(ex.logits());
     }
@@ -209,6 +231,8 @@ int run_plan(const Options& o, int rank, int size) {
     mine[size_t(c)] = median(p);
     mine[size_t(kTimeClasses + c)] = median(d);
   }
+  mine.push_back(ops_median_sum(prefill_ops));
+  mine.push_back(ops_median_sum(decode_ops));
   std::vector<double> all(size_t(size) * mine.size());
   mpi_check(MPI_Gather(mine.data(), int(mine.size()), MPI_DOUBLE, all.data(), int(mine.size()), MPI_DOUBLE, 0,
                        MPI_COMM_WORLD),
@@ -261,8 +285,10 @@ int run_plan(const Options& o, int rank, int size) {
       pre[name] = all[size_t(r) * mine.size() + size_t(c)];
       dec[name] = all[size_t(r) * mine.size() + size_t(kTimeClasses + c)];
     }
+    const size_t base = size_t(r) * mine.size() + 2 * kTimeClasses;
     ranks.push_back({{"rank", r}, {"replica", pl.replica}, {"stage", pl.stage}, {"tp_rank", pl.tp_rank},
-                     {"prefill_s", pre}, {"decode_step_s", dec}});
+                     {"prefill_s", pre}, {"decode_step_s", dec}, {"prefill_ops_median_s", all[base]},
+                     {"decode_step_ops_median_s", all[base + 1]}});
   }
   j["ranks"] = ranks;
   const bool passed = chk_all[1] == 0;
@@ -337,6 +363,9 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  // One thread per rank: a rank stands for one device. (Eigen threads only under OpenMP,
+  // which this build does not enable; this keeps it so if someone does.)
+  Eigen::setNbThreads(1);
 
   Options o;
   CLI::App app{"shardplan-run: execute a plan.json on CPUs, one MPI rank per device (mpirun -np N shardplan-run ...)"};

@@ -110,6 +110,9 @@ TEST_CASE("measurements: real phase times, time by class per rank, one Chrome tr
   CHECK(last["prefill_s"]["idle"].get<double>() > 0);
   CHECK(last["prefill_s"]["sendrecv"].get<double>() > 0);
   CHECK(last["prefill_s"]["allreduce"].get<double>() == 0);
+  // Per-op medians leave idle waiting out, so they cannot exceed the phase.
+  CHECK(last["decode_step_ops_median_s"].get<double>() > 0);
+  CHECK(last["prefill_ops_median_s"].get<double>() < j["prefill_median_s"].get<double>() * 1.5);
   for (int rank : {0, 1}) {
     const auto t = nlohmann::json::parse(std::ifstream(dir / fmt::format("trace_rank{}.json", rank)));
     CHECK(t["traceEvents"].size() > 20);
