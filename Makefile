@@ -1,11 +1,17 @@
 # The two commands of the README, each self-sufficient on a fresh Debian machine:
 #   make demo   installs dependencies, builds, runs the main job on a bundled default
 #   make test   installs dependencies, builds, runs every test through ctest
+# and the reliability jobs CI runs after them (docs/reliability.md):
+#   make test-sanitize   the whole ctest suite built with ASan + UBSan (in $(SAN_BUILD)), no reports allowed
+#   make fuzz            every libFuzzer target (clang, in $(FUZZ_BUILD)) for FUZZ_SECONDS each
 BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?=
+SAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 
-.PHONY: all deps configure build demo test bench validate-cpu clean
+.PHONY: all deps configure build demo test bench validate-cpu clean test-sanitize fuzz
 
 all: build
 
@@ -22,12 +28,10 @@ build: deps configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
-	$(BUILD)/cli/shardplan estimate --model llama-3.1-70b --hardware dgx-h100 --tp 8 \
-	    --input-len 1024 --output-len 256 --batch-size 32
-	$(BUILD)/cli/shardplan memory --model llama-3.1-70b --hardware dgx-h100 --tp 8
-	$(BUILD)/cli/shardplan simulate --model llama-3.1-70b --hardware dgx-h100 --tp 8 \
-	    --num-requests 1000 --input-len lognormal:1024:512 --output-len lognormal:256:128 \
-	    --request-rate 10 --max-model-len 16384
+	$(BUILD)/cli/shardplan plan --model llama-3.1-70b --hardware dgx-h100 \
+	    --num-requests 2000 --input-len lognormal:1024:512 --output-len lognormal:256:128 \
+	    --request-rate 10 --slo ttft_p99_ms=2000,tpot_p99_ms=100 --out $(BUILD)/plan.json
+	@echo "plan written to $(BUILD)/plan.json"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -40,5 +44,26 @@ bench: build
 validate-cpu: build
 	bash scripts/validate-cpu.sh $(BUILD)
 
+# Any sanitizer report stops the process with exit code 86 (not 1, which means infeasible) and is
+# also written under $(SAN_BUILD)/sanitizer-reports, so a report from a child process that a
+# test did not look at still fails the job.
+SAN_REPORTS = $(abspath $(SAN_BUILD))/sanitizer-reports
+test-sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHARDPLAN_CUDA=OFF -DSHARDPLAN_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(SAN_BUILD) -j$(JOBS)
+	rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
+	cd $(SAN_BUILD) && \
+	  ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:exitcode=86:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:log_path=$(SAN_REPORTS)/asan \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86:log_path=$(SAN_REPORTS)/ubsan \
+	  ctest --output-on-failure -j$(JOBS)
+	@if [ -n "$$(ls -A $(SAN_REPORTS))" ]; then \
+	  echo "test-sanitize: sanitizer reports found:"; head -n 40 $(SAN_REPORTS)/*; exit 1; \
+	else echo "test-sanitize: whole suite passed under ASan + UBSan, no reports"; fi
+
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHARDPLAN_CUDA=OFF -DSHARDPLAN_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_all
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

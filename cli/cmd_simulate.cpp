@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -73,6 +74,16 @@ Runner add_simulate_command(CLI::App& app) {
     else if (f.router == "least-outstanding") cfg.router = RouterKind::least_outstanding;
     else throw InputError(fmt::format("--router: unknown router '{}' (use round-robin or least-outstanding)", f.router));
 
+    // Probed before simulating, so an unwritable path fails in a second rather than after the
+    // run; appending creates nothing new in an existing file, and a file the probe created goes.
+    if (!f.timeline.empty()) {
+      std::error_code ec;
+      const bool existed = std::filesystem::exists(f.timeline, ec);
+      if (!std::ofstream(f.timeline, std::ios::app)) {
+        throw InputError(fmt::format("--timeline: cannot write '{}'", f.timeline));
+      }
+      if (!existed) std::filesystem::remove(f.timeline, ec);
+    }
     MemoryReport mem = memory_plan(d.model, d.cluster, d.parallel, d.precision, d.memory);
     if (!mem.fits) {
       fmt::print(stderr, "shardplan: infeasible: {}\n", mem.reason);
@@ -94,9 +105,10 @@ Runner add_simulate_command(CLI::App& app) {
     if (cfg.progress) fmt::print(stderr, "\r                   \r");
 
     if (!f.timeline.empty()) {
-      std::ofstream out(f.timeline);
-      if (!out) throw InputError(fmt::format("--timeline: cannot write '{}'", f.timeline));
-      timeline_write(out, res, d.parallel.tp, d.parallel.pp);
+      std::ofstream timeline_out(f.timeline);
+      timeline_write(timeline_out, res, d.parallel.tp, d.parallel.pp);
+      timeline_out.close();
+      if (!timeline_out) throw InputError(fmt::format("--timeline: writing '{}' failed (disk full?)", f.timeline));
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     const SimulateInfo info{.scheduler = f.scheduler, .scheduler_config = sc, .requests = int64_t(reqs.size()),

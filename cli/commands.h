@@ -17,6 +17,8 @@ Runner add_estimate_command(CLI::App& app);
 Runner add_collective_command(CLI::App& app);
 Runner add_simulate_command(CLI::App& app);
 Runner add_plan_command(CLI::App& app);
+Runner add_sweep_command(CLI::App& app);
+Runner add_accuracy_command(CLI::App& app);
 Runner add_calibrate_command(CLI::App& app);
 Runner add_validate_command(CLI::App& app);
 

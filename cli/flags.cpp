@@ -22,8 +22,8 @@ void add_deployment_flags(CLI::App* cmd, DeploymentFlags& f) {
   cmd->add_option("--max-model-len", f.memory.max_model_len,
                   "Longest request that must fit in the KV cache (0 = the model's maximum)")
       ->capture_default_str();
-  cmd->add_option("--gpu-memory-utilization", f.memory.gpu_memory_utilization, "Fraction of GPU memory the engine uses")
-      ->capture_default_str();
+  f.gpu_memory_utilization_opt = cmd->add_option("--gpu-memory-utilization", f.memory.gpu_memory_utilization,
+                                                  "Fraction of GPU memory the engine uses (default: the engine's)");
   f.max_num_batched_tokens_opt =
       cmd->add_option("--max-num-batched-tokens", f.memory.max_num_batched_tokens,
                       "New tokens per iteration: sizes the activation workspace and bounds every batch (default: the engine's)");
@@ -57,6 +57,10 @@ Deployment resolve(const DeploymentFlags& f) {
     d.memory.max_num_batched_tokens = d.engine.max_num_batched_tokens;
   }
   parallel_validate(d.parallel, d.model, d.cluster);
+  if (f.gpu_memory_utilization_opt == nullptr || f.gpu_memory_utilization_opt->count() == 0) {
+    d.memory.gpu_memory_utilization =
+        engine_memory_utilization(d.engine, d.model, d.cluster, d.parallel, d.precision, d.memory);
+  }
   return d;
 }
 

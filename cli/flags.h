@@ -29,6 +29,7 @@ struct DeploymentFlags {
   // Set by add_deployment_flags: whether the user gave the budgets (else the engine's apply).
   CLI::Option* max_num_seqs_opt = nullptr;
   CLI::Option* max_num_batched_tokens_opt = nullptr;
+  CLI::Option* gpu_memory_utilization_opt = nullptr;
 };
 
 void add_deployment_flags(CLI::App* cmd, DeploymentFlags& f);

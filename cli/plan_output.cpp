@@ -146,9 +146,10 @@ std::string plan_failure_reason(const PlanResult& r) {
       if (x.kind == "memory" && (!closest || x.missing_gib < closest->missing_gib)) closest = &x;
     }
     if (closest) {
-      return fmt::format("no configuration fits: the closest, {}, lacks {:.1f} GiB on its fullest GPU ({}); add GPUs "
-                         "(--nodes), use --dtype fp8 / --kv-dtype fp8, or lower --max-model-len",
-                         short_label(closest->c), closest->missing_gib, closest->reason);
+      return fmt::format("no configuration fits: the closest, {}, lacks {:.1f} GiB on its fullest GPU for weights, "
+                         "activations, overhead and one request of {} tokens; add GPUs (--nodes), use --dtype fp8 or "
+                         "--kv-dtype fp8, or lower --max-model-len", short_label(closest->c), closest->missing_gib,
+                         r.max_model_len);
     }
     return fmt::format("no configuration is valid ({} rejected; see the rejected list)", r.rejected.size());
   }
@@ -187,12 +188,12 @@ std::string plan_table(const PlanContext& ctx, const PlanResult& r) {
   }
   if (!r.ranked.empty()) {
     s += fmt::format("\nSimulated candidates, best first ({} requests each):\n", r.ranked.front().requests);
-    s += fmt::format("  {:<3} {:<32} {:>10} {:>10} {:>9} {:>10} {:>8} {:>7}  {}\n", "#", "config", "tok/s/GPU",
+    s += fmt::format("  {:<3} {:<36} {:>10} {:>10} {:>9} {:>10} {:>8} {:>7}  {}\n", "#", "config", "tok/s/GPU",
                      "TTFT p99", "TPOT p99", "e2e p99", "goodput", "bubble", "SLO");
     for (size_t i = 0; i < r.ranked.size() && int(i) < ctx.top; ++i) {
       const auto& e = r.ranked[i];
       const auto& m = e.sim.metrics;
-      s += fmt::format("  {:<3} {:<32} {:>10.1f} {:>7.1f} ms {:>6.2f} ms {:>7.0f} ms {:>8.2f} {:>6.1f}%  {}\n", i + 1,
+      s += fmt::format("  {:<3} {:<36} {:>10.1f} {:>7.1f} ms {:>6.2f} ms {:>7.0f} ms {:>8.2f} {:>6.1f}%  {}\n", i + 1,
                        short_label(e.c) + (e.cross_node_tp ? " (x-node TP)" : ""), e.throughput_per_gpu,
                        m.ttft_s.p99 * 1e3, m.tpot_s.p99 * 1e3, m.e2e_s.p99 * 1e3, m.goodput_rps,
                        100 * m.bubble_fraction, e.meets_slo ? "met" : e.slo_misses.front());

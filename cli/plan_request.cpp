@@ -39,6 +39,49 @@ void add_plan_flags(CLI::App* cmd, PlanFlags& f) {
   add_format_flag(cmd, f.format);
 }
 
+namespace {
+
+int small_int(const std::string& key, const nlohmann::json& v) {
+  const int64_t x = v.get<int64_t>();
+  if (x < -1000000 || x > 1000000) throw InputError(fmt::format("{}: {} is out of range (use -1e6 to 1e6)", key, x));
+  return int(x);
+}
+
+}  // namespace
+
+void plan_flags_apply(PlanFlags& f, const nlohmann::json& settings) {
+  for (const auto& [k, v] : settings.items()) {
+    if (k == "model") f.model = v.get<std::string>();
+    else if (k == "hardware") f.hardware = v.get<std::string>();
+    else if (k == "nodes") f.nodes = small_int(k, v);
+    else if (k == "gpus") f.gpus = small_int(k, v);
+    else if (k == "allow_fewer_gpus") f.allow_fewer_gpus = v.get<bool>();
+    else if (k == "allow_cross_node_tp") f.allow_cross_node_tp = v.get<bool>();
+    else if (k == "dtype") f.dtype = v.get<std::string>();
+    else if (k == "kv_dtype") f.kv_dtype = v.get<std::string>();
+    else if (k == "max_model_len") f.max_model_len = v.get<int64_t>();
+    else if (k == "gpu_memory_utilization") f.gpu_memory_utilization = v.get<double>();
+    else if (k == "max_num_seqs") f.max_num_seqs = v.get<std::vector<int64_t>>();
+    else if (k == "max_num_batched_tokens") f.max_num_batched_tokens = v.get<std::vector<int64_t>>();
+    else if (k == "input_len") f.workload.input_len = v.get<std::string>();
+    else if (k == "output_len") f.workload.output_len = v.get<std::string>();
+    else if (k == "num_requests") f.workload.num_requests = v.get<int64_t>();
+    else if (k == "request_rate") f.workload.request_rate = v.get<double>();
+    else if (k == "concurrency") f.workload.concurrency = v.get<int64_t>();
+    else if (k == "trace") f.workload.trace = v.get<std::string>();
+    else if (k == "seed") {
+      if (v.get<int64_t>() < 0) throw InputError(fmt::format("seed: {} must not be negative", v.get<int64_t>()));
+      f.workload.seed = v.get<uint64_t>();
+    }
+    else if (k == "slo") f.slo = v.get<std::string>();
+    else if (k == "objective") f.objective = v.get<std::string>();
+    else if (k == "gpu_hour_usd") f.gpu_hour_usd = v.get<double>();
+    else if (k == "engine") f.engine = v.get<std::string>();
+    else if (k == "simulate_top") f.simulate_top = small_int(k, v);
+    else SP_ASSERT(false, "plan_flags_apply: a scenario key without a flag");
+  }
+}
+
 PlanContext plan_context(const PlanFlags& f) {
   PlanContext ctx;
   ctx.model_arg = f.model;

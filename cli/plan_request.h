@@ -35,6 +35,9 @@ struct PlanFlags {
 };
 
 void add_plan_flags(CLI::App* cmd, PlanFlags& f);
+// Applies a sweep row's settings (planner/scenario.h keys, already type-checked).
+void plan_flags_apply(PlanFlags& f, const nlohmann::json& settings);
+
 // Resolves names, parses SLOs and prices; throws InputError naming the flag.
 PlanContext plan_context(const PlanFlags& f);
 

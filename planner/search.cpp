@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -209,7 +210,69 @@ bool better(const Evaluated& a, const Evaluated& b) {
   return candidate_label(a.c) < candidate_label(b.c);
 }
 
+
+// Tier 2 for one candidate whose memory plan fits.
+void simulate_candidate(const PlanRequest& req, const WorkloadSpec& w, const std::vector<Request>& reqs, Evaluated& e) {
+  const CostModel cm(req.model, req.cluster, e.c.parallel, req.precision, req.engine);
+  SimConfig cfg;
+  cfg.scheduler.max_num_seqs = e.c.max_num_seqs;
+  cfg.scheduler.max_num_batched_tokens = e.c.max_num_batched_tokens;
+  cfg.scheduler.microbatches = e.c.microbatches;
+  cfg.slo = req.slo;
+  cfg.replicas = e.c.parallel.dp;
+  cfg.tp = e.c.parallel.tp;
+  cfg.kv_capacity_tokens = e.memory.kv_capacity_tokens;
+  cfg.max_model_len = e.memory.max_model_len;
+  cfg.concurrency = w.arrival == Arrival::closed_loop ? w.concurrency : 0;
+  e.sim = simulate(cm, cfg, reqs);
+  e.simulated = true;
+  e.requests = int64_t(reqs.size());
+  judge(req, e);
+}
+
+MemoryOptions memory_options(const PlanRequest& req, const Candidate& c, int64_t max_model_len) {
+  return MemoryOptions{.max_num_batched_tokens = c.max_num_batched_tokens, .max_num_seqs = c.max_num_seqs,
+                       .max_model_len = max_model_len, .gpu_memory_utilization = req.gpu_memory_utilization};
+}
+
+WorkloadSpec planned_workload(const PlanRequest& req) {
+  WorkloadSpec w = req.workload;
+  if (req.max_model_len > 0) w.max_len = req.max_model_len;  // as simulate: longer requests are clamped
+  return w;
+}
+
+int64_t planned_max_model_len(const PlanRequest& req, const WorkloadShape& ws) {
+  return req.max_model_len > 0 ? req.max_model_len : std::max<int64_t>(ws.longest, 1);
+}
+
 }  // namespace
+
+Evaluated evaluate_candidate(const PlanRequest& req, const Candidate& c) {
+  const WorkloadSpec w = planned_workload(req);
+  const std::vector<Request> reqs = workload_generate(w);
+  const WorkloadShape ws = workload_shape(reqs, w);
+  Evaluated e;
+  e.c = c;
+  if (auto r = split_rejection(req, c.parallel)) {
+    e.slo_misses.push_back(r->reason);
+    e.slo_worst_ratio = 1e9;
+    return e;
+  }
+  e.memory = memory_plan(req.model, req.cluster, c.parallel, req.precision,
+                         memory_options(req, c, planned_max_model_len(req, ws)));
+  e.cross_node_tp = tp_crosses_nodes(c.parallel, req.cluster.system.gpus_per_node);
+  if (!e.memory.fits) {
+    e.slo_misses.push_back("does not fit: " + e.memory.reason);
+    e.slo_worst_ratio = 1e9;
+    return e;
+  }
+  {
+    const CostModel cm(req.model, req.cluster, c.parallel, req.precision, req.engine);
+    estimate_candidate(req, ws, cm, e);
+  }
+  simulate_candidate(req, w, reqs, e);
+  return e;
+}
 
 PlanResult plan_search(const PlanRequest& req) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -227,11 +290,10 @@ PlanResult plan_search(const PlanRequest& req) {
   }
 
   PlanResult res;
-  WorkloadSpec w = req.workload;
-  if (req.max_model_len > 0) w.max_len = req.max_model_len;  // as simulate: longer requests are clamped
+  const WorkloadSpec w = planned_workload(req);
   const std::vector<Request> reqs = workload_generate(w);
   const WorkloadShape ws = workload_shape(reqs, w);
-  res.max_model_len = req.max_model_len > 0 ? req.max_model_len : std::max<int64_t>(ws.longest, 1);
+  res.max_model_len = planned_max_model_len(req, ws);
 
   // Enumerate splits, then knob settings of the feasible ones.
   std::vector<Evaluated> feasible;
@@ -262,9 +324,7 @@ PlanResult plan_search(const PlanRequest& req) {
     std::optional<Rejected> best_miss;
     size_t fitting = 0;
     for (const auto& c : knobs) {
-      MemoryOptions mo{.max_num_batched_tokens = c.max_num_batched_tokens, .max_num_seqs = c.max_num_seqs,
-                       .max_model_len = res.max_model_len, .gpu_memory_utilization = req.gpu_memory_utilization};
-      MemoryReport mem = memory_plan(req.model, req.cluster, p, req.precision, mo);
+      MemoryReport mem = memory_plan(req.model, req.cluster, p, req.precision, memory_options(req, c, res.max_model_len));
       if (!mem.fits) {
         const double miss = missing_gib(mem);
         if (!best_miss || miss < best_miss->missing_gib) {
@@ -302,8 +362,8 @@ PlanResult plan_search(const PlanRequest& req) {
     }, req.progress ? std::function<void(size_t)>([&](size_t d) { report(0.2 * double(d) / double(std::max<size_t>(1, groups.size()))); }) : nullptr);
   }
 
-  // Pick the top K by the estimate, at most two knob settings per split first so the
-  // simulated alternatives show different splits.
+  // Pick the top K by the estimate: first the best knob setting of each split, then a second
+  // per split, then the rest, so the simulated alternatives show different splits.
   std::vector<size_t> order(n_est);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -316,34 +376,22 @@ PlanResult plan_search(const PlanRequest& req) {
     return candidate_label(x.c) < candidate_label(y.c);
   });
   std::vector<size_t> chosen;
-  std::map<std::string, int> per_split;
-  for (size_t i : order) {
-    if (int64_t(chosen.size()) >= req.simulate_top) break;
-    if (per_split[split_label(feasible[i].c.parallel)]++ < 2) chosen.push_back(i);
-  }
-  for (size_t i : order) {
-    if (int64_t(chosen.size()) >= req.simulate_top) break;
-    if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) chosen.push_back(i);
+  std::vector<bool> taken(n_est, false);
+  for (int per_split_cap : {1, 2, INT32_MAX}) {
+    std::map<std::string, int> per_split;
+    for (size_t i : chosen) per_split[split_label(feasible[i].c.parallel)]++;
+    for (size_t i : order) {
+      if (int64_t(chosen.size()) >= req.simulate_top) break;
+      if (taken[i] || per_split[split_label(feasible[i].c.parallel)] >= per_split_cap) continue;
+      per_split[split_label(feasible[i].c.parallel)]++;
+      taken[i] = true;
+      chosen.push_back(i);
+    }
   }
 
   // Tier 2: simulate the chosen ones with the workload.
   parallel_for(chosen.size(), req.threads, [&](size_t k) {
-    Evaluated& e = feasible[chosen[k]];
-    const CostModel cm(req.model, req.cluster, e.c.parallel, req.precision, req.engine);
-    SimConfig cfg;
-    cfg.scheduler.max_num_seqs = e.c.max_num_seqs;
-    cfg.scheduler.max_num_batched_tokens = e.c.max_num_batched_tokens;
-    cfg.scheduler.microbatches = e.c.microbatches;
-    cfg.slo = req.slo;
-    cfg.replicas = e.c.parallel.dp;
-    cfg.tp = e.c.parallel.tp;
-    cfg.kv_capacity_tokens = e.memory.kv_capacity_tokens;
-    cfg.max_model_len = e.memory.max_model_len;
-    cfg.concurrency = w.arrival == Arrival::closed_loop ? w.concurrency : 0;
-    e.sim = simulate(cm, cfg, reqs);
-    e.simulated = true;
-    e.requests = int64_t(reqs.size());
-    judge(req, e);
+    simulate_candidate(req, w, reqs, feasible[chosen[k]]);
   }, req.progress ? std::function<void(size_t)>([&](size_t d) { report(0.2 + 0.8 * double(d) / double(std::max<size_t>(1, chosen.size()))); }) : nullptr);
 
   for (size_t i : chosen) res.ranked.push_back(std::move(feasible[i]));

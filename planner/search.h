@@ -92,7 +92,11 @@ struct PlanResult {
 // Throws InputError for bad requests (no GPUs, empty grids, a workload that cannot be built).
 PlanResult plan_search(const PlanRequest& req);
 
-// The candidate's batches in flight as the simulator counts them (0 = one per stage).
+// One given candidate on the request's workload, as plan_search would judge it (for --robust).
+// A candidate that is invalid or does not fit comes back unsimulated with the reason in slo_misses.
+Evaluated evaluate_candidate(const PlanRequest& req, const Candidate& c);
+
+// A short name of the candidate, unique within a search.
 std::string candidate_label(const Candidate& c);  // "tp4 pp2 dp1 ep1 seqs256 tok8192 mb2"
 
 }  // namespace sp

@@ -5,8 +5,10 @@
 #   scripts/install-deps.sh --with-browser  also Debian's chromium (report tests)
 set -euo pipefail
 
+# clang and libclang-rt-dev (libFuzzer, the sanitizer runtimes for clang) serve `make fuzz`.
 pkgs=(cmake g++ make libeigen3-dev libfmt-dev nlohmann-json3-dev libboost-graph-dev
-      doctest-dev libcli11-dev libopenmpi-dev openmpi-bin libbenchmark-dev gnuplot-nox)
+      doctest-dev libcli11-dev libopenmpi-dev openmpi-bin libbenchmark-dev gnuplot-nox
+      clang libclang-rt-dev)
 for arg in "$@"; do
   case "$arg" in
     --with-browser) pkgs+=(chromium) ;;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/common/error.h"
+#include "sim/cost/memory.h"
 
 namespace sp {
 
@@ -67,8 +68,7 @@ Estimate estimate(const CostModel& cm, const EstimateInput& in) {
   if (in.batch_size < 1 || in.batch_size > kMaxLen) throw InputError(fmt::format("--batch-size: {} is out of range (use 1 to {})", in.batch_size, kMaxLen));
 
   const double B = double(in.batch_size), I = double(in.input_len), O = double(in.output_len);
-  if (in.max_num_batched_tokens < 1) throw InputError("--max-num-batched-tokens: must be at least 1");
-  if (in.max_num_seqs < 1) throw InputError("--max-num-seqs: must be at least 1");
+  iteration_limits_check(in.max_num_batched_tokens, in.max_num_seqs);
   const StageTime prefill = prefill_time(cm, in.batch_size, in.input_len, in.max_num_batched_tokens, in.max_num_seqs);
   const StageTime step = decode_time(cm, in.batch_size, I + O / 2, in.max_num_seqs);
   Estimate e;

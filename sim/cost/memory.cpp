@@ -37,15 +37,25 @@ double activation_bytes(const ModelConfig& m, const ParallelConfig& pc, int64_t 
 
 }  // namespace
 
+void iteration_limits_check(int64_t max_num_batched_tokens, int64_t max_num_seqs) {
+  for (auto [flag, v] : {std::pair{"--max-num-batched-tokens", max_num_batched_tokens}, {"--max-num-seqs", max_num_seqs}}) {
+    if (v < 1 || v > kMaxIterationTokens) {
+      throw InputError(fmt::format("{}: {} is out of range (use 1 to {})", flag, v, kMaxIterationTokens));
+    }
+  }
+}
+
 MemoryReport memory_plan(const ModelConfig& m, const Cluster& c, const ParallelConfig& pc, const Precision& prec,
                          const MemoryOptions& opt) {
   if (!(opt.gpu_memory_utilization > 0 && opt.gpu_memory_utilization <= 1)) {
     throw InputError(fmt::format("--gpu-memory-utilization: {} is out of range (use a fraction in (0, 1], e.g. 0.9)",
                                  opt.gpu_memory_utilization));
   }
-  if (opt.max_num_batched_tokens < 1) throw InputError("--max-num-batched-tokens: must be at least 1");
-  if (opt.max_num_seqs < 1) throw InputError("--max-num-seqs: must be at least 1");
-  if (opt.max_model_len < 0) throw InputError("--max-model-len: must be positive (0 means the model's maximum)");
+  iteration_limits_check(opt.max_num_batched_tokens, opt.max_num_seqs);
+  if (opt.max_model_len < 0 || opt.max_model_len > kMaxIterationTokens) {
+    throw InputError(fmt::format("--max-model-len: {} is out of range (use 0 for the model's maximum, or 1 to {})",
+                                 opt.max_model_len, kMaxIterationTokens));
+  }
   parallel_validate(pc, m, c);
 
   MemoryReport rep;

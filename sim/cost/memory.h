@@ -45,7 +45,13 @@ struct MemoryReport {
   std::string reason;               // why it does not fit, with what to change; empty when it fits
 };
 
-// Throws InputError for invalid options (utilization outside (0, 1], negative sizes).
+// Bounds of the per-iteration limits and of --max-model-len: 2^30 tokens, far above any engine's.
+inline constexpr int64_t kMaxIterationTokens = int64_t(1) << 30;
+// Throws InputError naming the flag and its accepted range when a limit of one iteration
+// (--max-num-batched-tokens, --max-num-seqs) is outside [1, kMaxIterationTokens].
+void iteration_limits_check(int64_t max_num_batched_tokens, int64_t max_num_seqs);
+
+// Throws InputError for invalid options (utilization outside (0, 1], sizes out of range).
 MemoryReport memory_plan(const ModelConfig& m, const Cluster& c, const ParallelConfig& pc, const Precision& prec,
                          const MemoryOptions& opt);
 

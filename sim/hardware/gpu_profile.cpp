@@ -40,6 +40,9 @@ void require_sources(const json& profile, std::string_view origin) {
   std::vector<std::string> keys;
   collect_numeric_keys(profile, "", keys);
   auto src = profile.find("sources");
+  if (src == profile.end() || !src->is_object()) {
+    throw InputError(fmt::format("{}: /sources: expected an object naming the source of every number", origin));
+  }
   for (const auto& k : keys) {
     if (src == profile.end() || !src->is_object() || !src->contains(k) || !(*src)[k].is_string()) {
       throw InputError(fmt::format("{}: /sources/{}: missing; every number in a profile names where it came from",
@@ -58,7 +61,6 @@ void require_sources(const json& profile, std::string_view origin) {
 GpuProfile gpu_profile_from_json(const json& j, std::string_view origin) {
   ObjectReader r(j, std::string(origin));
   r.integer("schema_version", 1, 1);
-  require_sources(j, origin);
   r.raw("sources");
   GpuProfile g;
   g.name = r.string("name");
@@ -86,6 +88,8 @@ GpuProfile gpu_profile_from_json(const json& j, std::string_view origin) {
     }
     t.finish();
   }
+  // After the fields, so that a number written as a string is reported as such.
+  require_sources(j, origin);
   r.finish();
   return g;
 }

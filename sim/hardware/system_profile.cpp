@@ -22,7 +22,6 @@ std::string_view fabric_name(Fabric f) {
 SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
   ObjectReader r(j, std::string(origin));
   r.integer("schema_version", 1, 1);
-  require_sources(j, origin);
   r.raw("sources");
   SystemProfile s;
   s.name = r.string("name");
@@ -35,7 +34,7 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
     try {
       s.gpu = gpu_profile_load(gpu, std::filesystem::path(origin).parent_path());
     } catch (const InputError& e) {
-      throw InputError(fmt::format("{}: GPU profile '{}' failed to load: {}", r.where("gpu"), gpu, e.what()));
+      throw InputError(fmt::format("{}: GPU profile '{}' failed to load: {}", r.where("gpu"), message_quote(gpu), e.what()));
     }
   }
   s.gpus_per_node = int(r.integer("gpus_per_node", 1, 1024));
@@ -45,14 +44,14 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
   if (fabric == "nvswitch") s.intra.fabric = Fabric::nvswitch;
   else if (fabric == "pcie") s.intra.fabric = Fabric::pcie;
   else if (fabric == "mesh") s.intra.fabric = Fabric::mesh;
-  else throw InputError(fmt::format("{}: unknown fabric '{}' (use nvswitch, pcie or mesh)", in.where("fabric"), fabric));
+  else throw InputError(fmt::format("{}: unknown fabric '{}' (use nvswitch, pcie or mesh)", in.where("fabric"), message_quote(fabric)));
   s.intra.bandwidth_gb_s = in.number("bandwidth_gb_s", 0.1, 1e6);
   // An NVSwitch fabric runs on the GPUs' NVLink ports: it can be no faster than they are.
   if (s.intra.fabric == Fabric::nvswitch && s.intra.bandwidth_gb_s > s.gpu.nvlink_bandwidth_gb_s) {
     throw InputError(fmt::format(
         "{}: {} GB/s per GPU over NVSwitch exceeds the {} GB/s NVLink bandwidth of GPU '{}'; use a fabric of pcie or "
         "mesh, or fix the bandwidth",
-        in.where("bandwidth_gb_s"), s.intra.bandwidth_gb_s, s.gpu.nvlink_bandwidth_gb_s, s.gpu.name));
+        in.where("bandwidth_gb_s"), s.intra.bandwidth_gb_s, s.gpu.nvlink_bandwidth_gb_s, message_quote(s.gpu.name)));
   }
   s.intra.latency_us = in.number("latency_us", 0, 1e6);
   s.intra.efficiency = in.number("efficiency", 0.01, 1);
@@ -88,6 +87,8 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
     }
     t.finish();
   }
+  // After the fields, so that a number written as a string is reported as such.
+  require_sources(j, origin);
   r.finish();
   return s;
 }
@@ -108,9 +109,9 @@ SystemProfile system_profile_load(std::string_view name) {
       is_path ? std::filesystem::path(name) : data_dir() / "hardware_profiles" / "systems" / (std::string(name) + ".json");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    if (is_path) throw InputError(fmt::format("--hardware: no such file '{}'", name));
+    if (is_path) throw InputError(fmt::format("--hardware: no such file '{}'", message_quote(name)));
     throw InputError(fmt::format("--hardware: unknown system '{}' (bundled: {}; or pass a path to a system profile)",
-                                 name, fmt::join(system_bundled_names(), ", ")));
+                                 message_quote(name), fmt::join(system_bundled_names(), ", ")));
   }
   return system_profile_from_json(json_load_file(path), path.string());
 }

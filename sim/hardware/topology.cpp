@@ -33,7 +33,7 @@ Topology::Topology(const Cluster& cluster)
   const auto& s = cluster.system;
   if (cluster.nodes > 1 && (s.inter.nics_per_node == 0 || s.inter.nic_bandwidth_gb_s <= 0)) {
     throw InputError(fmt::format("--nodes: system '{}' has no NICs in its profile, so it cannot span {} nodes",
-                                 s.name, cluster.nodes));
+                                 message_quote(s.name), cluster.nodes));
   }
   const double pcie = pcie_x16_gb_s(s.gpu.pcie_gen);
   Vertex network{};

@@ -1,5 +1,7 @@
 #include "sim/serving/engine_preset.h"
 
+#include <algorithm>
+
 namespace sp {
 
 std::string_view engine_name(Engine e) {
@@ -40,6 +42,10 @@ EnginePreset engine_preset(Engine e, const GpuProfile& gpu) {
       // launches), so launches are taken as hidden at every batch size (docs/engines.md).
       p.max_num_batched_tokens = 8192;
       p.max_num_seqs = 2048;
+      // KvCacheConfig.free_gpu_memory_fraction default 0.9: of the memory free after the
+      // engine and its activations are loaded.
+      p.gpu_memory_utilization = 0.9;
+      p.utilization_of_free = true;
       p.overheads = EngineOverheads{.step_us = 100, .graph_max_seqs = 1e9, .eager_launch_us = 0};
       break;
     case Engine::sglang:
@@ -48,10 +54,25 @@ EnginePreset engine_preset(Engine e, const GpuProfile& gpu) {
       // an assumption); the overlap scheduler hides most CPU work (docs/engines.md).
       p.max_num_batched_tokens = 8192;
       p.max_num_seqs = 1024;
+      // mem_fraction_static: SGLang derives it from the GPU memory and TP size; 0.88 is its
+      // value on 80 GB GPUs at TP 1 to 4 (assumption for the others).
+      p.gpu_memory_utilization = 0.88;
       p.overheads = EngineOverheads{.step_us = 100, .graph_max_seqs = 160, .eager_launch_us = 4};
       break;
   }
   return p;
+}
+
+double engine_memory_utilization(const EnginePreset& p, const ModelConfig& m, const Cluster& c,
+                                 const ParallelConfig& pc, const Precision& prec, MemoryOptions opt) {
+  if (!p.utilization_of_free) return p.gpu_memory_utilization;
+  opt.gpu_memory_utilization = 1.0;
+  const MemoryReport all = memory_plan(m, c, pc, prec, opt);
+  const double total = c.system.gpu.memory_gib * kGiB;
+  double used = 0;
+  for (const auto& g : all.per_gpu) used = std::max(used, g.weights_bytes + g.activation_bytes + g.overhead_bytes);
+  if (used >= total) return 1.0;  // nothing is free: memory_plan reports why it does not fit
+  return (used + p.gpu_memory_utilization * (total - used)) / total;
 }
 
 }  // namespace sp

@@ -245,12 +245,20 @@ void Sim::free_seq(Replica& rep, int32_t s) {
 }
 
 // vLLM's recompute preemption: the most recently admitted sequence not in flight gives up
-// its blocks and will prefill its input and generated tokens again.
+// its blocks and will prefill its input and generated tokens again. Older sequences have
+// priority: a sequence does not give itself up while a newer one holds blocks in a batch in
+// flight (it waits for that batch instead), or two long sequences sharing a cache with
+// batches in flight could preempt each other for ever.
 bool Sim::preempt_one(Replica& rep, int32_t candidate, bool* self) {
+  bool newer_in_flight = false;
   for (auto it = rep.running.rbegin(); it != rep.running.rend(); ++it) {
     Seq& v = seqs_[size_t(*it)];
-    if (v.in_flight) continue;
+    if (v.in_flight) {
+      newer_in_flight = true;
+      continue;
+    }
     const int32_t victim = *it;
+    if (victim == candidate && newer_in_flight) return false;
     *self = victim == candidate;
     const Request& q = reqs_[size_t(v.req)];
     v.prompt = q.input_tokens + v.generated;

@@ -77,7 +77,7 @@ void number_check(std::string_view flag, std::string_view in, const char* name, 
 
 // `spec` is the text the distribution came from, quoted in messages when there is one.
 void length_check(const LengthDist& d, std::string_view flag, std::string_view spec) {
-  const std::string in = spec.empty() ? std::string() : fmt::format(" in '{}'", spec);
+  const std::string in = spec.empty() ? std::string() : fmt::format(" in '{}'", message_quote(spec));
   switch (d.kind) {
     case LengthKind::fixed:
       number_check(flag, in, "N", d.a, 1, true);
@@ -202,7 +202,9 @@ void poisson_arrivals(std::vector<Request>& reqs, const WorkloadSpec& s) {
 constexpr std::array<std::string_view, 3> kPlainHeader{"arrival_s", "input_tokens", "output_tokens"};
 constexpr std::array<std::string_view, 3> kAzureHeader{"TIMESTAMP", "ContextTokens", "GeneratedTokens"};
 
-std::string quoted(std::string_view s) { return s.empty() ? std::string("an empty field") : fmt::format("'{}'", s); }
+std::string quoted(std::string_view s) {
+  return s.empty() ? std::string("an empty field") : fmt::format("'{}'", message_quote(s));
+}
 
 struct Field {
   std::string_view text;
@@ -301,7 +303,7 @@ void TraceParser::header_read() {
   }
   fail_at(empty_file ? 1 : lines_.line_no(), 1, fmt::format("expected the header '{}' or the Azure LLM trace header '{}', found {}",
                       fmt::join(kPlainHeader, ","), fmt::join(kAzureHeader, ","),
-                      line.empty() ? std::string("an empty line") : fmt::format("'{}'", line)));
+                      line.empty() ? std::string("an empty line") : quoted(line)));
 }
 
 bool digits_read(std::string_view s, size_t pos, size_t n, int& out) {
@@ -374,7 +376,7 @@ int64_t TraceParser::arrival_read(const Field& f) const {
   auto s = number_parse(f.text);
   if (!s) fail(f.col, fmt::format("expected arrival_s as a number of seconds, found {}", quoted(f.text)));
   if (!(*s >= 0 && *s <= kMaxArrivalS)) {
-    fail(f.col, fmt::format("expected arrival_s in [0, {:g}] seconds, found {}", kMaxArrivalS, f.text));
+    fail(f.col, fmt::format("expected arrival_s in [0, {:g}] seconds, found {}", kMaxArrivalS, message_quote(f.text)));
   }
   return std::llround(*s * 1e9);
 }
@@ -386,7 +388,7 @@ int32_t TraceParser::tokens_read(const Field& f, std::string_view name) const {
     fail(f.col, fmt::format("expected {} as a whole number of tokens, found {}", name, quoted(f.text)));
   }
   if (ec == std::errc::result_out_of_range || v < 1 || v > kMaxLengthTokens) {
-    fail(f.col, fmt::format("expected {} in [1, {}], found {}", name, kMaxLengthTokens, f.text));
+    fail(f.col, fmt::format("expected {} in [1, {}], found {}", name, kMaxLengthTokens, message_quote(f.text)));
   }
   return int32_t(v);
 }
@@ -425,6 +427,10 @@ std::string file_read(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   const auto size = std::filesystem::file_size(path, ec);
   if (!in || ec) throw InputError(fmt::format("{}: cannot be read", path.string()));
+  if (size > kMaxTraceBytes) {
+    throw InputError(fmt::format("{}: {} bytes is larger than the {} GiB a trace may have; keep the rows you need",
+                                 path.string(), size, kMaxTraceBytes >> 30));
+  }
   std::string text(size, '\0');
   in.read(text.data(), std::streamsize(size));
   text.resize(size_t(in.gcount()));
@@ -441,7 +447,7 @@ LengthDist length_dist_parse(std::string_view spec, std::string_view flag) {
     if (n < 3) parts[n] = spec.substr(start, colon - start);
     start = colon + 1;
   }
-  const auto bad = [&] { return InputError(fmt::format("{}: '{}' is not a length ({})", flag, spec, kLengthForms)); };
+  const auto bad = [&] { return InputError(fmt::format("{}: '{}' is not a length ({})", flag, message_quote(spec), kLengthForms)); };
   LengthDist d;
   if (n == 1) {
     auto v = number_parse(parts[0]);
@@ -474,10 +480,14 @@ std::vector<Request> workload_generate(const WorkloadSpec& spec) {
   return reqs;
 }
 
+std::vector<Request> trace_parse(std::string_view text, std::string_view origin, int64_t max_requests) {
+  SP_ASSERT(max_requests >= 0, "trace_parse: max_requests must be >= 0 (0 = every row)");
+  return TraceParser(std::string(origin), text).run(max_requests);
+}
+
 std::vector<Request> trace_load(const std::filesystem::path& path, int64_t max_requests) {
-  SP_ASSERT(max_requests >= 0, "trace_load: max_requests must be >= 0 (0 = every row)");
   const std::string text = file_read(path);  // TraceParser holds views into it
-  return TraceParser(path.string(), text).run(max_requests);
+  return trace_parse(text, path.string(), max_requests);
 }
 
 }  // namespace sp

@@ -29,7 +29,7 @@ static_assert(sizeof(Request) == 24, "Request is meant to stay small: a million 
 
 // Lengths accepted anywhere a length is read (flags, traces, distributions): 1 to 2^24 tokens.
 inline constexpr int64_t kMaxLengthTokens = int64_t(1) << 24;
-inline constexpr int64_t kMaxRequests = 100'000'000;
+inline constexpr int64_t kMaxRequests = 10'000'000;  // 0.24 GB of requests; docs/reliability.md
 
 enum class LengthKind { fixed, uniform, normal, lognormal };
 
@@ -60,7 +60,7 @@ struct WorkloadSpec {
   int64_t max_len = kMaxLengthTokens;  // >= 1; lengths, the trace's too, are clamped to [1, min(max_len, 2^24)]
 };
 
-// Throws InputError on a bad spec: poisson rate not > 0, num_requests outside [1, 1e8] (0 allowed for
+// Throws InputError on a bad spec: poisson rate not > 0, num_requests outside [1, kMaxRequests] (0 allowed for
 // a trace), closed-loop concurrency < 1, a length distribution out of range, Poisson arrivals past
 // int64 ns. Messages name the `shardplan simulate` flags (--request-rate, --num-requests, ...).
 // Input lengths, output lengths and arrivals come from three independent streams derived from the
@@ -74,5 +74,9 @@ std::vector<Request> workload_generate(const WorkloadSpec& spec);
 // Rows are then sorted by arrival (stable) and ids assigned 0..n-1. Errors are InputError
 // "FILE:LINE:COL: ..." saying what was expected and what was found; a missing file is "FILE: no such file".
 std::vector<Request> trace_load(const std::filesystem::path& path, int64_t max_requests = 0);
+// The same, from text already in memory; `origin` names it in messages (e.g. the path).
+std::vector<Request> trace_parse(std::string_view text, std::string_view origin, int64_t max_requests = 0);
+// Larger trace files are refused before they are read (the whole file is held in memory).
+inline constexpr uint64_t kMaxTraceBytes = uint64_t(2) << 30;  // 2 GiB
 
 }  // namespace sp

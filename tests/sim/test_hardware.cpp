@@ -48,7 +48,7 @@ TEST_CASE("a profile number without a source, or an unknown key, is an error") {
   k["sources"]["efficiency.gemm_compte"] = "typo";
   CHECK_THROWS_WITH_AS(gpu_profile_from_json(k, "p.json"),
                        "p.json: /efficiency/gemm_compte: unknown key (known keys here: attention_compute, "
-                       "gemm_compute, memory)",
+                       "gemm_compute, memory; extensions start with x-)",
                        InputError);
 }
 

@@ -15,10 +15,11 @@ TEST_CASE("parameter counts match the published counts within 1%") {
     double published;
   };
   // Published totals: Meta model cards (8.03B, 70.6B, 405.9B), Mistral (46.7B, 141B), Qwen
-  // (72.7B), DeepSeek-V3 report (671B main model, without the 14B MTP module), Llama 2 (69.0B).
+  // (72.7B), DeepSeek-V3 report (671B main model, without the 14B MTP module), Llama 2 paper (69.0B, 13.0B, 6.74B).
   for (auto c : {Case{"llama-3.1-8b", 8.03e9}, Case{"llama-3.1-70b", 70.6e9}, Case{"llama-3.1-405b", 405.9e9},
                  Case{"mixtral-8x7b", 46.7e9}, Case{"mixtral-8x22b", 141e9}, Case{"qwen2.5-72b", 72.7e9},
-                 Case{"deepseek-v3", 671e9}, Case{"llama-2-70b", 69.0e9}}) {
+                 Case{"deepseek-v3", 671e9}, Case{"llama-2-70b", 69.0e9}, Case{"llama-2-13b", 13.0e9},
+                 Case{"llama-2-7b", 6.74e9}}) {
     CAPTURE(c.name);
     double n = double(model_param_count(model_load(c.name)));
     CHECK(std::abs(n / c.published - 1) < 0.01);
@@ -72,14 +73,14 @@ TEST_CASE("missing and negative fields are reported with their JSON pointer") {
   auto j = json::parse(R"({"architectures":["LlamaForCausalLM"],"hidden_size":4096,"num_hidden_layers":32,
                            "num_attention_heads":32,"vocab_size":32000})");
   CHECK_THROWS_WITH_AS(model_from_hf_json(j, "c.json"),
-                       "c.json: /intermediate_size: missing required integer (accepted range [1, 16777216])",
+                       "c.json: /intermediate_size: missing required integer (accepted range [1, 4194304])",
                        InputError);
   j["intermediate_size"] = -5;
   CHECK_THROWS_WITH_AS(model_from_hf_json(j, "c.json"),
-                       "c.json: /intermediate_size: expected an integer in [1, 16777216], found -5", InputError);
+                       "c.json: /intermediate_size: expected an integer in [1, 4194304], found -5", InputError);
   j["intermediate_size"] = "big";
   CHECK_THROWS_WITH_AS(model_from_hf_json(j, "c.json"),
-                       "c.json: /intermediate_size: expected an integer in [1, 16777216], found the string \"big\"",
+                       "c.json: /intermediate_size: expected an integer in [1, 4194304], found the string \"big\"",
                        InputError);
 }
 
@@ -95,8 +96,9 @@ TEST_CASE("malformed JSON gives file, line and column") {
 
 TEST_CASE("unknown model names list the bundled ones") {
   CHECK_THROWS_WITH_AS(model_load("llama-9"),
-                       "--model: unknown model 'llama-9' (bundled: deepseek-v3, llama-2-70b, llama-3.1-405b, "
-                       "llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b, tiny-llama-1024, tiny-llama-2048, tiny-llama-512; or pass a path to a "
+                       "--model: unknown model 'llama-9' (bundled: deepseek-v3, llama-2-13b, llama-2-70b, llama-2-7b, "
+                       "llama-3.1-405b, llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b, "
+                       "tiny-llama-1024, tiny-llama-2048, tiny-llama-512; or pass a path to a "
                        "config.json)",
                        InputError);
 }

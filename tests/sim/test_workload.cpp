@@ -282,14 +282,14 @@ TEST_CASE("bad workload specs name the setting and the accepted range") {
     return error_of([&] { workload_generate(s); });
   };
   CHECK(err([](WorkloadSpec& s) { s.num_requests = 0; }) ==
-        "--num-requests: 0 is out of range (use 1 to 100000000)");
-  CHECK(err([](WorkloadSpec& s) { s.num_requests = 100'000'001; }) ==
-        "--num-requests: 100000001 is out of range (use 1 to 100000000)");
+        "--num-requests: 0 is out of range (use 1 to 10000000)");
+  CHECK(err([](WorkloadSpec& s) { s.num_requests = 10'000'001; }) ==
+        "--num-requests: 10000001 is out of range (use 1 to 10000000)");
   CHECK(err([](WorkloadSpec& s) {
           s.arrival = Arrival::trace;
           s.trace_path = "t.csv";
           s.num_requests = -1;
-        }) == "--num-requests: -1 is out of range (use 1 to 100000000, or 0 for the whole trace)");
+        }) == "--num-requests: -1 is out of range (use 1 to 10000000, or 0 for the whole trace)");
   CHECK(err([](WorkloadSpec& s) { s.arrival = Arrival::poisson; }) ==
         "--request-rate: 0 is out of range (use a finite number of requests per second > 0)");
   CHECK(err([](WorkloadSpec& s) {
