@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 30
 SHARED ?= ../shared
 CALIBRATED_SYSTEMS ?= dgx-a100 dgx-h100 dgx-h200 dgx-b200
 
-.PHONY: all deps configure build demo test bench clean test-sanitize fuzz accuracy accuracy-baseline calibrate
+.PHONY: all deps configure build demo test bench validate-cpu clean test-sanitize fuzz accuracy accuracy-baseline calibrate
 
 all: build
 
@@ -57,6 +57,10 @@ calibrate: build
 bench: build
 	@test -x $(BUILD)/bench/shardplan_bench || { echo "bench: Google Benchmark not found (scripts/install-deps.sh installs libbenchmark-dev)"; exit 2; }
 	$(BUILD)/bench/shardplan_bench
+
+# Calibrates this machine and regenerates reports/validation/cpu-tiny (about a minute).
+validate-cpu: build
+	bash scripts/validate-cpu.sh $(BUILD)
 
 # Any sanitizer report stops the process with exit code 86 (not 1, which means infeasible) and is
 # also written under $(SAN_BUILD)/sanitizer-reports, so a report from a child process that a

@@ -40,6 +40,12 @@ ClassSeconds Recorder::take_totals() {
   return t;
 }
 
+std::map<std::string_view, double> Recorder::take_name_totals() {
+  std::map<std::string_view, double> t;
+  t.swap(by_name_);
+  return t;
+}
+
 nlohmann::json Recorder::chrome_trace(int rank) const {
   auto events = nlohmann::json::array();
   events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", rank}, {"args", {{"name", "rank " + std::to_string(rank)}}}});

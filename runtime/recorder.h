@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,7 @@ class Recorder {
     f();
     const int64_t t1 = now_ns();
     totals_[size_t(cls)] += double(t1 - t0) * 1e-9;
+    if (cls != TimeClass::idle) by_name_[name] += double(t1 - t0) * 1e-9;
     if (listed && keep_names_) executed_.push_back(name);
     if (keep_trace_) trace_.push_back(Event{name, cls, t0, t1 - t0});
     progress_ns_.store(t1, std::memory_order_relaxed);
@@ -50,6 +52,8 @@ class Recorder {
 
   // Totals since the last call, by class; resets them.
   ClassSeconds take_totals();
+  // Totals since the last call by op name, idle waiting left out; resets them.
+  std::map<std::string_view, double> take_name_totals();
   void keep_names(bool on) { keep_names_ = on; }
   const std::vector<std::string_view>& executed() const { return executed_; }
   void clear_executed() { executed_.clear(); }
@@ -70,6 +74,7 @@ class Recorder {
     int64_t start_ns, dur_ns;
   };
   ClassSeconds totals_{};
+  std::map<std::string_view, double> by_name_;
   bool keep_names_ = false, keep_trace_ = false;
   std::vector<std::string_view> executed_;
   std::vector<Event> trace_;

@@ -46,15 +46,25 @@ std::string first_line(const std::string& s, const std::string& prefix) {
   return line.empty() ? "(no message)" : line;
 }
 
-double mean_over_ranks(const nlohmann::json& ranks, const char* phase, const char* cls, int stage = -1) {
+// Mean over the ranks of `stage` (all ranks when stage < 0) of get(rank's JSON).
+template <class Get>
+double mean_over_ranks(const nlohmann::json& ranks, int stage, Get&& get) {
   double sum = 0;
   int n = 0;
   for (const auto& r : ranks) {
     if (stage >= 0 && r.at("stage").get<int>() != stage) continue;
-    sum += r.at(phase).at(cls).get<double>();
+    sum += get(r);
     ++n;
   }
   return n ? sum / n : 0;
+}
+
+double mean_over_ranks(const nlohmann::json& ranks, const char* phase, const char* cls, int stage = -1) {
+  return mean_over_ranks(ranks, stage, [&](const nlohmann::json& r) { return r.at(phase).at(cls).get<double>(); });
+}
+
+double mean_of(const nlohmann::json& ranks, const char* key, int stage) {
+  return mean_over_ranks(ranks, stage, [&](const nlohmann::json& r) { return r.at(key).get<double>(); });
 }
 
 double busy(const nlohmann::json& ranks, const char* phase, int stage) {
@@ -139,6 +149,13 @@ ValidationReport validate_cpu(const ValidateOptions& o) {
     row(fmt::format("prefill_stage{}_busy_ms", s), pre.stage_busy_s[size_t(s)], busy(ranks, "prefill_s", s));
     row(fmt::format("decode_stage{}_busy_ms", s), dec_mid.stage_busy_s[size_t(s)], busy(ranks, "decode_step_s", s));
   }
+  // The same busy times from per-op medians, which reject the phases a shared machine disturbed.
+  for (int s = 0; s < pc.pp; ++s) {
+    row(fmt::format("prefill_stage{}_ops_median_ms", s), pre.stage_busy_s[size_t(s)],
+        mean_of(ranks, "prefill_ops_median_s", s));
+    row(fmt::format("decode_stage{}_ops_median_ms", s), dec_mid.stage_busy_s[size_t(s)],
+        mean_of(ranks, "decode_step_ops_median_s", s));
+  }
   const double e_pre = std::abs(rep.rows[0].error_pct()), e_dec = std::abs(rep.rows[1].error_pct());
   const bool numerics = m.contains("check") && m["check"].value("passed", false);
   rep.passed = e_pre <= o.max_error_pct && e_dec <= o.max_error_pct && numerics;
@@ -173,6 +190,9 @@ std::string validation_to_markdown(const ValidationReport& r, const ValidateOpti
                                pc.pp, pc.dp);
   md += fmt::format("Measured on {} at {} ({} ranks); predicted with profile `{}`.\n\n", m.value("host", "?"),
                     m.value("date", "?"), m.value("np", 0), o.profile.empty() ? o.plan.hardware : o.profile);
+  md += fmt::format("Load average of the machine when the run ended: {:.2f} on {} cores (other jobs share it; "
+                    "timings above 1 rank per idle core are contention, not the model).\n\n",
+                    m.value("load_average_at_end", -1.0), m.value("cores", 0));
   md += fmt::format("Workload: one batch of {} sequences, prompt {} tokens, {} decode steps, {} microbatch(es); "
                     "{} warm-up and {} timed iterations, medians.\n\n",
                     s.value("batch", 0), s.value("prompt_len", 0), s.value("decode_steps", 0),

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include <CLI/CLI.hpp>
+#include <Eigen/Core>
 #include <fmt/format.h>
 #include <mpi.h>
 
@@ -97,10 +98,34 @@ std::string utc_now() {
   return buf;
 }
 
+// The 1-minute load average: timings on a shared machine mean little without it.
+double load_average() {
+  std::ifstream f("/proc/loadavg");
+  double l = -1;
+  f >> l;
+  return l;
+}
+
 void write_json(const std::string& path, const nlohmann::json& j) {
   std::ofstream f(path);
   if (!f) throw InputError(fmt::format("--out {}: cannot write the file; check the folder exists", path));
   f << j.dump(2) << "\n";
+}
+
+// Sum over op names of the median, across phases, of the name's time in a phase (idle waiting
+// left out). A phase during which the machine descheduled the rank inflates one name's time in
+// that phase only, which the median rejects: on a shared machine this is the rank's busy time
+// as an idle core would give it; the phase times include everything.
+double ops_median_sum(const std::vector<std::map<std::string_view, double>>& phases) {
+  std::map<std::string_view, std::vector<double>> by_name;
+  for (const auto& ph : phases)
+    for (const auto& [name, s] : ph) by_name[name].push_back(s);
+  double sum = 0;
+  for (auto& [name, v] : by_name) {
+    v.resize(phases.size(), 0.0);  // a phase without the op (the last step sends no tokens)
+    sum += median(v);
+  }
+  return sum;
 }
 
 // Logits of every phase (prefill, then each decode step) of the reference: the same model and
@@ -150,6 +175,7 @@ int run_plan(const Options& o, int rank, int size) {
 
   std::vector<double> prefill_s, decode_s;            // this rank's phase times
   std::vector<ClassSeconds> prefill_cls, decode_cls;  // this rank's time by class
+  std::vector<std::map<std::string_view, double>> prefill_ops, decode_ops;  // and by op name
   std::vector<std::vector<float>> logits;             // last iteration, per phase
   const bool checker = o.check && me.replica == 0 && me.stage == pc.pp - 1 && me.tp_rank == 0;
   for (int it = 0; it < o.warmup + o.iters; ++it) {
@@ -158,6 +184,7 @@ int run_plan(const Options& o, int rank, int size) {
     ex.start(shape);
     comm.barrier();
     rec.take_totals();
+    rec.take_name_totals();
     if (it == 0 && rank == o.fail_rank) {
       if (o.fail_mode == "exit") std::_Exit(5);
       if (o.fail_mode == "hang") std::this_thread::sleep_for(std::chrono::hours(1));
@@ -169,17 +196,20 @@ int run_plan(const Options& o, int rank, int size) {
     if (measured) {
       prefill_s.push_back(double(Recorder::now_ns() - t0) * 1e-9);
       prefill_cls.push_back(rec.take_totals());
+      prefill_ops.push_back(rec.take_name_totals());
     }
     if (final && checker) logits.push_back(ex.logits());
     for (int k = 0; k < shape.decode_steps; ++k) {
       comm.barrier();
       rec.take_totals();
+      rec.take_name_totals();
       t0 = Recorder::now_ns();
       ex.decode_step(k, rec);
       comm.wait_sends();
       if (measured) {
         decode_s.push_back(double(Recorder::now_ns() - t0) * 1e-9);
         decode_cls.push_back(rec.take_totals());
+        decode_ops.push_back(rec.take_name_totals());
       }
       if (final && checker) logits.push_back(ex.logits());
     }
@@ -201,6 +231,8 @@ int run_plan(const Options& o, int rank, int size) {
     mine[size_t(c)] = median(p);
     mine[size_t(kTimeClasses + c)] = median(d);
   }
+  mine.push_back(ops_median_sum(prefill_ops));
+  mine.push_back(ops_median_sum(decode_ops));
   std::vector<double> all(size_t(size) * mine.size());
   mpi_check(MPI_Gather(mine.data(), int(mine.size()), MPI_DOUBLE, all.data(), int(mine.size()), MPI_DOUBLE, 0,
                        MPI_COMM_WORLD),
@@ -235,6 +267,8 @@ int run_plan(const Options& o, int rank, int size) {
   j["host"] = host_name();
   j["date"] = utc_now();
   j["np"] = size;
+  j["cores"] = int(std::thread::hardware_concurrency());
+  j["load_average_at_end"] = load_average();
   j["plan"] = plan_to_json(plan);
   j["shape"] = {{"batch", shape.batch}, {"prompt_len", shape.prompt_len}, {"decode_steps", shape.decode_steps},
                 {"microbatches", shape.microbatches}, {"warmup", o.warmup}, {"iters", o.iters}, {"seed", o.seed}};
@@ -251,8 +285,10 @@ int run_plan(const Options& o, int rank, int size) {
       pre[name] = all[size_t(r) * mine.size() + size_t(c)];
       dec[name] = all[size_t(r) * mine.size() + size_t(kTimeClasses + c)];
     }
+    const size_t base = size_t(r) * mine.size() + 2 * kTimeClasses;
     ranks.push_back({{"rank", r}, {"replica", pl.replica}, {"stage", pl.stage}, {"tp_rank", pl.tp_rank},
-                     {"prefill_s", pre}, {"decode_step_s", dec}});
+                     {"prefill_s", pre}, {"decode_step_s", dec}, {"prefill_ops_median_s", all[base]},
+                     {"decode_step_ops_median_s", all[base + 1]}});
   }
   j["ranks"] = ranks;
   const bool passed = chk_all[1] == 0;
@@ -269,34 +305,35 @@ int run_plan(const Options& o, int rank, int size) {
   return o.check && !passed ? 1 : 0;
 }
 
-// Time per call of `fn`, the median of 5 timed loops of `reps` calls after 2 warm-up calls.
-template <class F>
-double time_per_call(F&& fn, int reps) {
-  fn();
-  fn();
-  std::vector<double> t;
-  for (int k = 0; k < 5; ++k) {
-    const int64_t t0 = Recorder::now_ns();
-    for (int i = 0; i < reps; ++i) fn();
-    t.push_back(double(Recorder::now_ns() - t0) * 1e-9 / reps);
-  }
-  return median(t);
-}
-
 // MPI AllReduce over every rank and send/recv between ranks 0 and 1 (half a ping-pong), over
-// message sizes from 1 KiB to 16 MiB: what calibrate fits alpha and beta to.
+// message sizes from 1 KiB to 4 MiB (the span of the tiny models' AllReduces; larger buffers
+// leave the last-level cache and follow another line): what calibrate fits alpha and beta to.
 int bench_comm(const Options& o, int rank, int size) {
   if (size < 2) throw InputError("--bench-comm needs at least 2 ranks: mpirun -np 2 shardplan-run --bench-comm");
   nlohmann::json ar = nlohmann::json::array(), sr = nlohmann::json::array();
-  for (int64_t bytes = 1024; bytes <= (16 << 20); bytes *= 4) {
-    const int reps = int(std::clamp<int64_t>((32 << 20) / bytes, 4, 400));
+  for (int64_t bytes = 1024; bytes <= (4 << 20); bytes *= 4) {
     std::vector<float> buf(size_t(bytes / 4), 1.0f);
     MPI_Barrier(MPI_COMM_WORLD);
-    const double t_ar = time_per_call(
+    // Every rank makes the same number of calls (rank 0 decides), or the collectives would not match.
+    int calls = 0;
+    if (rank == 0) {
+      std::vector<double> probe;
+      for (int i = 0; i < 3; ++i) {
+        const int64_t t0 = Recorder::now_ns();
+        mpi_check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), int(buf.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+        probe.push_back(double(Recorder::now_ns() - t0) * 1e-9);
+      }
+      calls = int(std::clamp(0.1 / median(probe), 9.0, 400.0));
+    } else {
+      for (int i = 0; i < 3; ++i)
+        mpi_check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), int(buf.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+    }
+    mpi_check(MPI_Bcast(&calls, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    const double t_ar = time_median(
         [&] { mpi_check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), int(buf.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce"); },
-        reps);
+        0, calls, calls);
     MPI_Barrier(MPI_COMM_WORLD);
-    const double t_rt = time_per_call(
+    const double t_rt = time_median(
         [&] {
           if (rank == 0) {
             mpi_check(MPI_Send(buf.data(), int(buf.size()), MPI_FLOAT, 1, 7, MPI_COMM_WORLD), "MPI_Send");
@@ -306,7 +343,7 @@ int bench_comm(const Options& o, int rank, int size) {
             mpi_check(MPI_Send(buf.data(), int(buf.size()), MPI_FLOAT, 0, 7, MPI_COMM_WORLD), "MPI_Send");
           }
         },
-        reps);
+        0, calls, calls);
     ar.push_back({{"bytes", bytes}, {"time_s", t_ar}});
     sr.push_back({{"bytes", bytes}, {"time_s", t_rt / 2}});
   }
@@ -326,6 +363,9 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  // One thread per rank: a rank stands for one device. (Eigen threads only under OpenMP,
+  // which this build does not enable; this keeps it so if someone does.)
+  Eigen::setNbThreads(1);
 
   Options o;
   CLI::App app{"shardplan-run: execute a plan.json on CPUs, one MPI rank per device (mpirun -np N shardplan-run ...)"};
@@ -365,6 +405,10 @@ int main(int argc, char** argv) {
     rc = o.bench_comm ? bench_comm(o, rank, size) : run_plan(o, rank, size);
   } catch (const InputError& e) {
     fail(rank, fmt::format("error: {}", e.what()), 2);
+  } catch (const std::bad_alloc&) {
+    fail(rank, "out of memory: the rank's weights, KV cache or buffers do not fit; use a smaller model, batch or "
+               "context, or more ranks",
+         3);
   } catch (const CommError& e) {
     fail(rank, fmt::format("communication failed: {}", e.what()), 3);
   } catch (const std::exception& e) {

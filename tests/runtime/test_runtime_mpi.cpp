@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "planner/plan_file.h"
-#include "tests/support/process.h"
+#include "runtime/launch.h"
 
 using namespace sp;
 
@@ -27,21 +27,21 @@ std::filesystem::path scratch() {
   return d;
 }
 
-std::string write_plan(int tp, int pp, const std::string& model = "tiny-llama-512") {
+std::string write_plan(int tp, int pp, int dp = 1, const std::string& model = "tiny-llama-512") {
   ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
   PlanFile p;
   p.model = model;
   p.hardware = "dgx-h100";
-  p.parallel = {.tp = tp, .pp = pp, .dp = 1, .ep = 1};
+  p.parallel = {.tp = tp, .pp = pp, .dp = dp, .ep = 1};
   p.placement = placement_make(p.parallel, 8);
-  const auto path = scratch() / fmt::format("plan_{}x{}_{}.json", tp, pp, model);
+  const auto path = scratch() / fmt::format("plan_{}x{}x{}_{}.json", tp, pp, dp, model);
   plan_save(p, path);
   return path.string();
 }
 
-test::Run mpirun(int np, const std::string& args) {
-  return test::run_command(fmt::format("{} -np {} --oversubscribe {} {}", MPIEXEC, np, SHARDPLAN_RUN_BIN, args));
+LaunchResult mpirun(int np, const std::string& args) {
+  return shell_run(fmt::format("{} -np {} --oversubscribe {} {}", MPIEXEC, np, SHARDPLAN_RUN_BIN, args));
 }
 
 }  // namespace
@@ -67,6 +67,18 @@ TEST_CASE("sharded logits equal the one-rank reference for TP and PP in {1,2,4}"
     CHECK(j["ranks"].size() == size_t(tp * pp));
     CHECK(j["shape"]["microbatches"] == pp);
   }
+}
+
+TEST_CASE("data-parallel replicas run side by side, each with the reference's logits") {
+  const auto out = scratch() / "run_dp2.json";
+  const auto r = mpirun(2, fmt::format("--plan {} --batch 2 --prompt-len 8 --decode-steps 2 --warmup 0 --iters 1 "
+                                       "--check --out {}",
+                                       write_plan(1, 1, 2), out.string()));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(std::ifstream(out));
+  CHECK(j["check"]["passed"] == true);
+  CHECK(j["ranks"][1]["replica"] == 1);
 }
 
 TEST_CASE("the check can fail: a zero tolerance rejects TP's reordered sums") {
@@ -98,6 +110,9 @@ TEST_CASE("measurements: real phase times, time by class per rank, one Chrome tr
   CHECK(last["prefill_s"]["idle"].get<double>() > 0);
   CHECK(last["prefill_s"]["sendrecv"].get<double>() > 0);
   CHECK(last["prefill_s"]["allreduce"].get<double>() == 0);
+  // Per-op medians leave idle waiting out, so they cannot exceed the phase.
+  CHECK(last["decode_step_ops_median_s"].get<double>() > 0);
+  CHECK(last["prefill_ops_median_s"].get<double>() < j["prefill_median_s"].get<double>() * 1.5);
   for (int rank : {0, 1}) {
     const auto t = nlohmann::json::parse(std::ifstream(dir / fmt::format("trace_rank{}.json", rank)));
     CHECK(t["traceEvents"].size() > 20);
@@ -111,6 +126,11 @@ TEST_CASE("a failing rank stops the job with its rank and cause, never a hang") 
   auto r = mpirun(2, fmt::format("--plan {} --fail-rank 1 --fail-mode throw", plan));
   CHECK(r.code != 0);
   CHECK(r.err.find("shardplan-run: rank 1: failed: injected failure (--fail-rank 1)") != std::string::npos);
+
+  // A rank that dies: mpirun stops the others and names the process.
+  r = mpirun(2, fmt::format("--plan {} --fail-rank 1 --fail-mode exit", plan));
+  CHECK(r.code != 0);
+  CHECK(r.err.find("exited with non-zero status") != std::string::npos);
 
   // A rank that hangs: every rank's watchdog fires after --timeout seconds.
   r = mpirun(2, fmt::format("--plan {} --fail-rank 0 --fail-mode hang --timeout 2", plan));
