@@ -1,6 +1,7 @@
 # The two commands of the README, each self-sufficient on a fresh Debian machine:
 #   make demo   installs dependencies, builds, runs the main job on a bundled default
 #   make test   installs dependencies, builds, runs every test through ctest
+#   make reports  regenerates the committed reports (reports/tp-vs-pp/) from their scenario files
 # and the reliability jobs CI runs after them (docs/reliability.md):
 #   make test-sanitize   the whole ctest suite built with ASan + UBSan (in $(SAN_BUILD)), no reports allowed
 #   make fuzz            every libFuzzer target (clang, in $(FUZZ_BUILD)) for FUZZ_SECONDS each
@@ -11,7 +12,7 @@ SAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps configure build demo test bench clean test-sanitize fuzz
+.PHONY: all deps configure build demo test bench clean test-sanitize fuzz reports
 
 all: build
 
@@ -35,6 +36,11 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The TP-vs-PP study: every number and verdict in reports/tp-vs-pp/ comes from this run.
+reports: build
+	rm -rf reports/tp-vs-pp/report.md reports/tp-vs-pp/report.html reports/tp-vs-pp/plots
+	$(BUILD)/cli/shardplan report --study reports/tp-vs-pp/tp-vs-pp.json --out reports/tp-vs-pp
 
 bench: build
 	@test -x $(BUILD)/bench/shardplan_bench || { echo "bench: Google Benchmark not found (scripts/install-deps.sh installs libbenchmark-dev)"; exit 2; }

@@ -5,6 +5,8 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "report/json_reports.h"
+#include "report/write.h"
 #include "runtime/validate.h"
 #include "sim/common/error.h"
 
@@ -39,7 +41,7 @@ Runner add_validate_command(CLI::App& app) {
   cmd->add_option("--np", f->np, "MPI ranks (default: the plan's tp*pp*dp; must equal it)");
   cmd->add_option("--profile", f->profile, "system profile for the prediction, e.g. from 'calibrate --backend cpu' "
                                            "(default: the plan's hardware)");
-  cmd->add_option("--out", f->out, "folder for plan.json, measurement.json, validation.json and validation.md")
+  cmd->add_option("--out", f->out, "folder for plan.json, measurement.json, validation.json, validation.md and report.md/report.html")
       ->capture_default_str();
   cmd->add_option("--batch", f->shape.batch, "B: sequences in the batch")->capture_default_str();
   cmd->add_option("--prompt-len", f->shape.prompt_len, "S: prompt tokens per sequence")->capture_default_str();
@@ -82,6 +84,7 @@ Runner add_validate_command(CLI::App& app) {
     const std::string md = validation_to_markdown(r, o);
     std::ofstream(o.out_dir / "validation.json") << j.dump(2) << "\n";
     std::ofstream(o.out_dir / "validation.md") << md;
+    report::report_write(report::validation_report(j, (o.out_dir / "validation.json").string()), o.out_dir);
     fmt::print("{}", format == Format::json ? j.dump(2) + "\n" : md);
     return kOk;
   };
