@@ -35,6 +35,7 @@ struct Series {
   std::string name{};
   std::vector<double> x{};  // scatter only
   std::vector<double> y{};  // bars: one value per category
+  std::vector<std::string> point_labels{};  // scatter: a label beside each point, or none
   bool lines = false;     // scatter: join the points
   bool marker = false;    // bars: drawn as points over the bars (a limit such as capacity)
 };

@@ -53,7 +53,11 @@ std::string gnuplot_data(const Plot& p) {
     for (size_t s = 0; s < p.series.size(); ++s) {
       out += fmt::format("# {}\n", p.series[s].name);
       const auto& se = p.series[s];
-      for (size_t i = 0; i < se.x.size() && i < se.y.size(); ++i) out += number(se.x[i]) + " " + number(se.y[i]) + "\n";
+      for (size_t i = 0; i < se.x.size() && i < se.y.size(); ++i) {
+        out += number(se.x[i]) + " " + number(se.y[i]);
+        if (i < se.point_labels.size()) out += " " + category(se.point_labels[i]);
+        out += "\n";
+      }
       // An empty block would shift every later index, so it gets one missing point.
       if (se.x.empty()) out += "NaN NaN\n";
       out += "\n\n";
@@ -89,6 +93,9 @@ std::string gnuplot_script(const Plot& p) {
       const auto& se = p.series[i];
       parts.push_back(fmt::format("{} index {} using 1:2 with {} pt 7 ps 1.1 lc rgb '{}' title {}", i == 0 ? dat : "''",
                                   i, se.lines ? "linespoints lw 2" : "points", colour(i), quoted(se.name)));
+      if (!se.point_labels.empty()) {
+        parts.push_back(fmt::format("'' index {} using 1:2:3 with labels left offset char 0.6,0.6 font ',9' notitle", i));
+      }
     }
   } else {
     s << "set style data histograms\n";

@@ -12,6 +12,7 @@ Plot throughput_latency_plot(std::string id, std::string title, std::string x_la
   for (const auto& c : points) {
     all.x.push_back(c.latency_ms);
     all.y.push_back(c.throughput);
+    all.point_labels.push_back(c.label);
     if (c.on_front) on_front.push_back(c);
     if (c.chosen) {
       chosen.x.push_back(c.latency_ms);

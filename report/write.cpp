@@ -1,5 +1,6 @@
 #include "report/write.h"
 
+#include <cctype>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -73,10 +74,26 @@ void check_ids(const Document& d) {
   }
 }
 
+// A column of numbers is right-aligned, a column of words left-aligned: numeric when every
+// non-empty cell starts like a number ("12.5", "-3%", "1 / 2").
+std::vector<bool> numeric_columns(const Table& t) {
+  std::vector<bool> out(t.header.size(), true);
+  for (size_t c = 0; c < t.header.size(); ++c) {
+    for (const auto& r : t.rows) {
+      const std::string& s = r[c];
+      if (!s.empty() && !(std::isdigit(static_cast<unsigned char>(s[0])) || ((s[0] == '-' || s[0] == '+') && s.size() > 1 &&
+                                                                                std::isdigit(static_cast<unsigned char>(s[1]))))) {
+        out[c] = false;
+      }
+    }
+  }
+  return out;
+}
+
 constexpr const char* kStyle = R"(body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
-th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:right}
-th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
+th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left}
+th{background:#f3f3f3}.num{text-align:right}
 pre{background:#f6f6f6;padding:0.6em;overflow-x:auto}
 figure.plot{margin:1em 0}figure.plot svg{max-width:100%;height:auto}
 figcaption{font-size:0.85em;color:#555})";
@@ -100,7 +117,7 @@ std::string report_markdown(const Document& d) {
       };
       out += line(tb->header);
       out += "|";
-      for (size_t i = 0; i < tb->header.size(); ++i) out += i == 0 ? " --- |" : " ---: |";
+      for (bool num : numeric_columns(*tb)) out += num ? " ---: |" : " --- |";
       out += "\n";
       for (const auto& r : tb->rows) out += line(r);
     } else if (const auto* p = std::get_if<Plot>(&b)) {
@@ -121,12 +138,15 @@ std::string report_html(const Document& d, const std::map<std::string, std::stri
     } else if (const auto* t = std::get_if<Text>(&b)) {
       out += t->preformatted ? "<pre>" + html_escape(t->text) + "</pre>\n" : "<p>" + html_escape(t->text) + "</p>\n";
     } else if (const auto* tb = std::get_if<Table>(&b)) {
+      const std::vector<bool> num = numeric_columns(*tb);
       out += fmt::format("<table id=\"table-{}\" class=\"data\">\n<thead><tr>", html_escape(tb->id));
-      for (const auto& c : tb->header) out += "<th>" + html_escape(c) + "</th>";
+      for (size_t c = 0; c < tb->header.size(); ++c) {
+        out += (num[c] ? "<th class=\"num\">" : "<th>") + html_escape(tb->header[c]) + "</th>";
+      }
       out += "</tr></thead>\n<tbody>\n";
       for (const auto& r : tb->rows) {
         out += "<tr>";
-        for (const auto& c : r) out += "<td>" + html_escape(c) + "</td>";
+        for (size_t c = 0; c < r.size(); ++c) out += (num[c] ? "<td class=\"num\">" : "<td>") + html_escape(r[c]) + "</td>";
         out += "</tr>\n";
       }
       out += "</tbody>\n</table>\n";

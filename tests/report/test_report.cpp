@@ -35,7 +35,7 @@ TEST_SUITE("report") {
     const std::string html = report_html(d, {{"p1", svg}});
     CHECK(html.find("<title>A &lt;b&gt; &amp; c</title>") != std::string::npos);
     CHECK(html.find("<table id=\"table-t\" class=\"data\">") != std::string::npos);
-    CHECK(html.find("<td>&lt;x&gt;</td>") != std::string::npos);
+    CHECK(html.find("<td>&lt;x&gt;</td>") != std::string::npos);  // words: left-aligned
     CHECK(html.find("<figure id=\"plot-p1\" class=\"plot\">\n<svg id='p1-gnuplot_svg'>") != std::string::npos);
     CHECK(html.find("<path id='p1-gpPt0'/>") != std::string::npos);
     CHECK(html.find("xlink:href='#p1-gpPt0'") != std::string::npos);
@@ -47,6 +47,9 @@ TEST_SUITE("report") {
   TEST_CASE("gnuplot: scatter data in index blocks, bars with categories and a capacity marker") {
     const Plot s{.id = "s", .title = "it's", .series = {{.name = "a", .x = {1, 2}, .y = {3, 4}}, {.name = "b"}}};
     CHECK(gnuplot_data(s) == "# a\n1 3\n2 4\n\n\n# b\nNaN NaN\n\n\n");
+    const Plot tl = throughput_latency_plot("tl", "t", "x", "y", {{.label = "tp8 pp1", .latency_ms = 10, .throughput = 5}});
+    CHECK(gnuplot_data(tl).rfind("# candidates\n10 5 \"tp8 pp1\"\n", 0) == 0);
+    CHECK(gnuplot_script(tl).find("'' index 0 using 1:2:3 with labels") != std::string::npos);
     const std::string gp = gnuplot_script(s);
     CHECK(gp.find("set title 'it''s'") != std::string::npos);
     CHECK(gp.find("'s.dat' index 0 using 1:2 with points") != std::string::npos);
