@@ -113,11 +113,12 @@ Runner add_sweep_command(CLI::App& app) {
       doc = sweep_merge(parts, f->merge);
     } else {
       if (f->scenario.empty()) throw InputError("sweep: give a scenario file, or --merge with shard outputs");
-      const Scenario sc = scenario_load(f->scenario);
+      // Flags before files, so a typo in a flag is reported whatever the file holds.
       const Shard sh = shard_parse(f->shard);
       if (f->threads < 0 || f->threads > 1024) {
         throw InputError(fmt::format("--threads: {} is out of range (use 0 to 1024)", f->threads));
       }
+      const Scenario sc = scenario_load(f->scenario);
       SweepRun run = run_rows(sc, sh, f->threads);
       if (f->robust) {
         if (sh.count > 1) throw InputError("--robust: needs every row in one run (drop --shard)");

@@ -179,8 +179,8 @@ std::string plan_table(const PlanContext& ctx, const PlanResult& r) {
   if (r.recommended) {
     const Evaluated& e = r.ranked[*r.recommended];
     const auto& g = e.memory.per_gpu.front();
-    s += fmt::format("\nRecommended: {} ({} GPUs{})\n", short_label(e.c), e.c.parallel.gpus(),
-                     e.cross_node_tp ? ", TP crosses nodes" : "");
+    s += fmt::format("\nRecommended: {} ({} GPU{}{})\n", short_label(e.c), e.c.parallel.gpus(),
+                     e.c.parallel.gpus() == 1 ? "" : "s", e.cross_node_tp ? ", TP crosses nodes" : "");
     s += "  " + metrics_line(e) + "\n";
     s += fmt::format("  memory per GPU: weights {:.1f} GiB, KV cache {:.1f} GiB ({} tokens per replica), PP bubble {:.1f}%\n",
                      g.weights_bytes / kGiB, g.kv_cache_bytes / kGiB, e.memory.kv_capacity_tokens,
@@ -192,12 +192,12 @@ std::string plan_table(const PlanContext& ctx, const PlanResult& r) {
   }
   if (!r.ranked.empty()) {
     s += fmt::format("\nSimulated candidates, best first ({} requests each):\n", r.ranked.front().requests);
-    s += fmt::format("  {:<3} {:<32} {:>10} {:>10} {:>9} {:>10} {:>8} {:>7}  {}\n", "#", "config", "tok/s/GPU",
+    s += fmt::format("  {:<3} {:<36} {:>10} {:>10} {:>9} {:>10} {:>8} {:>7}  {}\n", "#", "config", "tok/s/GPU",
                      "TTFT p99", "TPOT p99", "e2e p99", "goodput", "bubble", "SLO");
     for (size_t i = 0; i < r.ranked.size() && int(i) < ctx.top; ++i) {
       const auto& e = r.ranked[i];
       const auto& m = e.sim.metrics;
-      s += fmt::format("  {:<3} {:<32} {:>10.1f} {:>7.1f} ms {:>6.2f} ms {:>7.0f} ms {:>8.2f} {:>6.1f}%  {}\n", i + 1,
+      s += fmt::format("  {:<3} {:<36} {:>10.1f} {:>7.1f} ms {:>6.2f} ms {:>7.0f} ms {:>8.2f} {:>6.1f}%  {}\n", i + 1,
                        short_label(e.c) + (e.cross_node_tp ? " (x-node TP)" : ""), e.throughput_per_gpu,
                        m.ttft_s.p99 * 1e3, m.tpot_s.p99 * 1e3, m.e2e_s.p99 * 1e3, m.goodput_rps,
                        100 * m.bubble_fraction, e.meets_slo ? "met" : e.slo_misses.front());
