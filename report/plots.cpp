@@ -28,21 +28,35 @@ Plot throughput_latency_plot(std::string id, std::string title, std::string x_la
   return p;
 }
 
-Plot memory_plot(std::string id, std::string title, const std::vector<MemoryStack>& stacks) {
-  Plot p{.id = std::move(id), .title = std::move(title), .x_label = "deployment", .y_label = "GiB on the fullest GPU",
+namespace {
+
+// One stacked bar per labelled row; `parts` name the stacked values of each row in order, and a
+// last value past them (when `marker` is given) is drawn as a point over the bar.
+struct BarRow {
+  std::string label;
+  std::vector<double> values;
+};
+
+Plot stacked_plot(std::string id, std::string title, std::string y_label, const std::vector<std::string>& parts,
+                  const std::string& marker, const std::vector<BarRow>& rows) {
+  Plot p{.id = std::move(id), .title = std::move(title), .x_label = "deployment", .y_label = std::move(y_label),
          .kind = PlotKind::stacked_bars};
-  Series w{.name = "weights"}, a{.name = "activations"}, o{.name = "overhead"}, kv{.name = "KV cache"},
-      cap{.name = "capacity", .marker = true};
-  for (const auto& s : stacks) {
-    p.categories.push_back(s.label);
-    w.y.push_back(s.weights);
-    a.y.push_back(s.activations);
-    o.y.push_back(s.overhead);
-    kv.y.push_back(s.kv_cache);
-    cap.y.push_back(s.capacity);
+  for (const auto& name : parts) p.series.push_back({.name = name});
+  if (!marker.empty()) p.series.push_back({.name = marker, .marker = true});
+  for (const auto& r : rows) {
+    p.categories.push_back(r.label);
+    for (size_t i = 0; i < p.series.size(); ++i) p.series[i].y.push_back(r.values.at(i));
   }
-  p.series = {w, a, o, kv, cap};
   return p;
+}
+
+}  // namespace
+
+Plot memory_plot(std::string id, std::string title, const std::vector<MemoryStack>& stacks) {
+  std::vector<BarRow> rows;
+  for (const auto& s : stacks) rows.push_back({s.label, {s.weights, s.activations, s.overhead, s.kv_cache, s.capacity}});
+  return stacked_plot(std::move(id), std::move(title), "GiB on the fullest GPU",
+                      {"weights", "activations", "overhead", "KV cache"}, "capacity", rows);
 }
 
 TimeShares time_shares(std::string label, double compute_s, double memory_s, double comm_s, double overhead_s,
@@ -55,20 +69,10 @@ TimeShares time_shares(std::string label, double compute_s, double memory_s, dou
 }
 
 Plot time_plot(std::string id, std::string title, const std::vector<TimeShares>& shares) {
-  Plot p{.id = std::move(id), .title = std::move(title), .x_label = "deployment", .y_label = "share of iteration time",
-         .kind = PlotKind::stacked_bars};
-  Series c{.name = "compute"}, m{.name = "memory"}, x{.name = "communication"}, o{.name = "engine overhead"},
-      b{.name = "PP bubble"};
-  for (const auto& s : shares) {
-    p.categories.push_back(s.label);
-    c.y.push_back(s.compute);
-    m.y.push_back(s.memory);
-    x.y.push_back(s.communication);
-    o.y.push_back(s.overhead);
-    b.y.push_back(s.bubble);
-  }
-  p.series = {c, m, x, o, b};
-  return p;
+  std::vector<BarRow> rows;
+  for (const auto& s : shares) rows.push_back({s.label, {s.compute, s.memory, s.communication, s.overhead, s.bubble}});
+  return stacked_plot(std::move(id), std::move(title), "share of iteration time",
+                      {"compute", "memory", "communication", "engine overhead", "PP bubble"}, "", rows);
 }
 
 }  // namespace sp::report
