@@ -47,6 +47,7 @@ struct Plot {
   std::vector<std::string> categories{};  // bars
   std::vector<Series> series{};
   bool log_x = false;
+  bool log_y = false;  // values spanning decades (bars then start at the smallest decade)
 };
 
 using Block = std::variant<Heading, Text, Table, Plot>;

@@ -86,6 +86,7 @@ std::string gnuplot_script(const Plot& p) {
   s << "set grid ytics lc rgb '#dddddd'\n";
   s << "set key outside right top\n";
   if (p.log_x) s << "set logscale x\n";
+  if (p.log_y) s << "set logscale y\n";
   const std::string dat = quoted(p.id + ".dat");
   std::vector<std::string> parts;
   if (p.kind == PlotKind::scatter) {
@@ -102,7 +103,7 @@ std::string gnuplot_script(const Plot& p) {
     s << (p.kind == PlotKind::stacked_bars ? "set style histogram rowstacked\n" : "set style histogram clustered gap 1\n");
     s << "set style fill solid 0.85 border rgb '#333333'\n";
     s << "set boxwidth 0.7 relative\n";
-    s << "set yrange [0:*]\n";
+    if (!p.log_y) s << "set yrange [0:*]\n";
     s << "set xtics rotate by -30 left nomirror\n";
     bool first = true;
     for (size_t i = 0; i < p.series.size(); ++i) {

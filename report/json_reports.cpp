@@ -1,5 +1,6 @@
 #include "report/json_reports.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -328,6 +329,11 @@ Document validation_report(const json& doc, const std::string& origin) {
   d.table(t);
   if (!pm.categories.empty()) {
     pm.series = {pred, meas};
+    // Phase times and per-op times differ by decades; on a linear axis the small ones vanish.
+    const auto [lo, hi] = std::minmax_element(meas.y.begin(), meas.y.end());
+    pm.log_y = *lo > 0 && *hi / *lo > 100 &&
+               std::all_of(pred.y.begin(), pred.y.end(), [](double v) { return v > 0; });
+    if (pm.log_y) pm.y_label = "value (log scale)";
     err.series = {e};
     err.y_label = "|error| %";
     d.plot(pm);

@@ -54,12 +54,21 @@ TEST_SUITE("report_browser") {
     const std::string png = slurp(d / "shot.png");
     REQUIRE(png.size() > 10000);
     CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-    // Chromium logs page console messages as "...:CONSOLE(line)] "message", source: ...".
-    const std::regex console(R"(CONSOLE\(\d+\)\] "[^\n]*)");
+    // Chromium logs page console messages as `...:INFO:CONSOLE:LINE] "message", source: ...`
+    // (older versions: `CONSOLE(LINE)]`); the bad page below proves the pattern catches them.
+    const std::regex console(R"(CONSOLE[:(]\d+\)?\] "[^\n]*)");
     for (std::sregex_iterator it(shot.err.begin(), shot.err.end(), console), end; it != end; ++it) {
       FAIL_CHECK("console message: " << it->str());
     }
     CHECK(shot.err.find("Uncaught") == std::string::npos);
+
+    // The console check itself: a page that logs an error must be caught by the same pattern.
+    std::ofstream(d / "bad.html") << "<!DOCTYPE html><html><body><script>console.error('report check');"
+                                     "undefined_function();</script></body></html>";
+    const auto bad = sp::test::run_command(base + "--screenshot=" + (d / "bad.png").string() + " file://" +
+                                           (d / "bad.html").string());
+    CHECK(std::regex_search(bad.err, console));
+    CHECK(bad.err.find("Uncaught") != std::string::npos);
 
     const auto dom = sp::test::run_command(base + "--dump-dom " + url);
     REQUIRE(dom.code == 0);
