@@ -330,9 +330,10 @@ Document validation_report(const json& doc, const std::string& origin) {
   if (!pm.categories.empty()) {
     pm.series = {pred, meas};
     // Phase times and per-op times differ by decades; on a linear axis the small ones vanish.
-    const auto [lo, hi] = std::minmax_element(meas.y.begin(), meas.y.end());
-    pm.log_y = *lo > 0 && *hi / *lo > 100 &&
-               std::all_of(pred.y.begin(), pred.y.end(), [](double v) { return v > 0; });
+    std::vector<double> all = pred.y;
+    all.insert(all.end(), meas.y.begin(), meas.y.end());
+    const auto [lo, hi] = std::minmax_element(all.begin(), all.end());
+    pm.log_y = *lo > 0 && *hi / *lo > 100;
     if (pm.log_y) pm.y_label = "value (log scale)";
     err.series = {e};
     err.y_label = "|error| %";
