@@ -263,7 +263,7 @@ ClaimResult claim_heads(const std::vector<HeadsRow>& rows) {
     bool same = true;
     double kv_at_k = 0;
     for (const HeadsRow* h : hs) {
-      auto add = [&](std::string& s) { s += (s.empty() ? "" : " ") + std::to_string(h->tp); };
+      auto add = [&](std::string& s) { s.append(s.empty() ? "" : " ").append(std::to_string(h->tp)); };
       if (h->divides_heads) add(divides);
       if (h->allowed) add(allowed);
       if (h->divides_heads && !h->kv_rule) add(breaks);

@@ -55,7 +55,8 @@ std::string gnuplot_data(const Plot& p) {
       const auto& se = p.series[s];
       for (size_t i = 0; i < se.x.size() && i < se.y.size(); ++i) {
         out += number(se.x[i]) + " " + number(se.y[i]);
-        if (i < se.point_labels.size()) out += " " + category(se.point_labels[i]);
+        // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on `" " + std::string`.
+        if (i < se.point_labels.size()) out.append(" ").append(category(se.point_labels[i]));
         out += "\n";
       }
       // An empty block would shift every later index, so it gets one missing point.
@@ -66,7 +67,7 @@ std::string gnuplot_data(const Plot& p) {
   }
   for (size_t c = 0; c < p.categories.size(); ++c) {
     out += category(p.categories[c]);
-    for (const auto& se : p.series) out += " " + number(c < se.y.size() ? se.y[c] : NAN);
+    for (const auto& se : p.series) out.append(" ").append(number(c < se.y.size() ? se.y[c] : NAN));
     out += "\n";
   }
   return out;

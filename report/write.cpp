@@ -112,7 +112,7 @@ std::string report_markdown(const Document& d) {
     } else if (const auto* tb = std::get_if<Table>(&b)) {
       auto line = [](const std::vector<std::string>& cells) {
         std::string l = "|";
-        for (const auto& c : cells) l += " " + md_cell(c) + " |";
+        for (const auto& c : cells) l.append(" ").append(md_cell(c)).append(" |");  // not `" " + s`: GCC 12 -Wrestrict
         return l + "\n";
       };
       out += line(tb->header);
