@@ -1,5 +1,6 @@
 #include "report/study_report.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -74,6 +75,36 @@ void group_section(Document& d, const StudyResult& r, const StudyGroup& g) {
   d.plot(time_plot(id + "-time", g.name() + ": time per iteration at saturation", time));
 }
 
+// Across nodes: the split with TP inside a node and PP across the nodes, against TP over every GPU
+// (whose AllReduces then cross the network), in each case with more than one node.
+void cross_node_section(Document& d, const StudyResult& r) {
+  Table t{.id = "cross-node",
+          .header = {"case", "TP inside a node", "e2e ms", "tok/s", "comm share", "TP across nodes", "e2e ms", "tok/s",
+                     "comm share"}};
+  for (const auto& g : r.groups) {
+    if (g.nodes < 2) continue;
+    const SplitResult *inside = nullptr, *across = nullptr;
+    int gpus = 0;
+    for (const auto& s : r.splits) {
+      if (s.group.name() == g.name()) gpus = std::max(gpus, s.gpus());
+    }
+    for (const auto& s : r.splits) {
+      if (s.group.name() != g.name() || !s.fits) continue;
+      if (s.pp == g.nodes && !s.cross_node_tp) inside = &s;
+      if (s.pp == 1 && s.tp == gpus) across = &s;
+    }
+    if (!inside || !across) continue;
+    t.rows.push_back({g.name(), inside->label(), f1(inside->b1_e2e_ms), f1(inside->sat_tok_s), pct(inside->comm_fraction),
+                      across->label(), f1(across->b1_e2e_ms), f1(across->sat_tok_s), pct(across->comm_fraction)});
+  }
+  if (t.rows.empty()) return;
+  d.heading("Across nodes");
+  d.text("Each multi-node deployment with TP inside the node and PP across nodes, against TP-only over every GPU "
+         "(its AllReduces cross the network): batch-1 end-to-end latency, throughput at saturation and the share "
+         "of busy time spent communicating.");
+  d.table(t);
+}
+
 }  // namespace
 
 Document study_report(const StudyResult& r, const std::vector<ClaimResult>& claims) {
@@ -109,6 +140,8 @@ Document study_report(const StudyResult& r, const std::vector<ClaimResult>& clai
   d.text("Per deployment: single-request latency, throughput at large batch, bytes moved between GPUs per output "
          "token, memory on the fullest GPU, the simulated PP bubble and the share of busy time in communication.");
   for (const auto& g : r.groups) group_section(d, r, g);
+
+  cross_node_section(d, r);
 
   d.heading("PP bubble vs batches in flight");
   Table bt{.id = "bubble", .header = {"case", "stages"}};

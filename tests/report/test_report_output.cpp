@@ -77,6 +77,11 @@ TEST_SUITE("report_cli") {
     REQUIRE(direct.code == 0);
     CHECK(slurp(d / "a" / "report.md") == slurp(d / "b" / "report.md"));
     CHECK(slurp(d / "a" / "report.md").find("Recommended: tp") != std::string::npos);
+    // A plan.json holds one deployment: memory and time, no front, and the page says why.
+    REQUIRE(sp::test::run(plan + " --out " + (d / "plan.json").string() + " > /dev/null").code == 0);
+    REQUIRE(sp::test::run("report " + (d / "plan.json").string() + " --out " + (d / "c").string()).code == 0);
+    check_pages(d / "c", {"memory", "time"}, {});
+    CHECK(slurp(d / "c" / "report.md").find("A plan.json holds one deployment") != std::string::npos);
     fs::remove_all(d);
   }
 
@@ -162,7 +167,7 @@ TEST_SUITE("study") {
 
     const fs::path d = fresh_dir("study");
     report_write(study_report(r, claims), d);
-    std::vector<std::string> plots{"bubble"}, tables{"verdicts", "bubble"};
+    std::vector<std::string> plots{"bubble"}, tables{"verdicts", "bubble"};  // one node only: no cross-node table
     for (const auto& g : r.groups) {
       std::string id;
       for (char ch : g.name()) id += std::isalnum(static_cast<unsigned char>(ch)) ? char(std::tolower(ch)) : '-';
