@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "report/gnuplot.h"
 #include "report/json_reports.h"
 #include "report/write.h"
 #include "runtime/validate.h"
@@ -84,7 +85,13 @@ Runner add_validate_command(CLI::App& app) {
     const std::string md = validation_to_markdown(r, o);
     std::ofstream(o.out_dir / "validation.json") << j.dump(2) << "\n";
     std::ofstream(o.out_dir / "validation.md") << md;
-    report::report_write(report::validation_report(j, (o.out_dir / "validation.json").string()), o.out_dir);
+    // The measurement is the point of the run; a missing plotter only costs the pictures.
+    if (report::gnuplot_available()) {
+      report::report_write(report::validation_report(j, (o.out_dir / "validation.json").string()), o.out_dir);
+    } else {
+      fmt::print(stderr, "shardplan: note: gnuplot not found, so report.md/report.html were not written "
+                         "(scripts/install-deps.sh installs gnuplot-nox)\n");
+    }
     fmt::print("{}", format == Format::json ? j.dump(2) + "\n" : md);
     return kOk;
   };

@@ -116,6 +116,12 @@ TEST_SUITE("report_cli") {
     CHECK(r.code == 2);
     CHECK(r.err.find("not a shardplan document a report is made of") != std::string::npos);
     CHECK(count(r.err, "\n") == 1);
+    std::ofstream(d / "study.json") << R"({"schema_version": 1, "name": "x", "models": ["llama-3.1-8b"],
+      "systems": [{"hardware": "dgx-h100", "nodes": [1], "gpus": 2}]})";
+    r = sp::test::run("report --study " + (d / "study.json").string() + " --out " + (d / "o").string());
+    CHECK(r.code == 2);
+    CHECK(r.err == "shardplan: error: " + (d / "study.json").string() +
+                       ": /systems/0/gpus: unknown key (known keys here: hardware, nodes; extensions start with x-)\n");
     r = sp::test::run("report --out " + (d / "o").string());
     CHECK(r.code == 2);
     CHECK(r.err == "shardplan: error: report: give a JSON document to report on, or --study FILE (see 'shardplan report --help')\n");
