@@ -1,6 +1,7 @@
 # The two commands of the README, each self-sufficient on a fresh Debian machine:
 #   make demo   installs dependencies, builds, runs the main job on a bundled default
 #   make test   installs dependencies, builds, runs every test through ctest
+#   make reports  regenerates the committed reports (reports/tp-vs-pp/) from their scenario files
 # and the reliability jobs CI runs after them (docs/reliability.md):
 #   make test-sanitize   the whole ctest suite built with ASan + UBSan (in $(SAN_BUILD)), no reports allowed
 #   make fuzz            every libFuzzer target (clang, in $(FUZZ_BUILD)) for FUZZ_SECONDS each
@@ -16,7 +17,7 @@ FUZZ_SECONDS ?= 30
 SHARED ?= ../shared
 CALIBRATED_SYSTEMS ?= dgx-a100 dgx-h100 dgx-h200 dgx-b200
 
-.PHONY: all deps configure build demo test bench validate-cpu clean test-sanitize fuzz accuracy accuracy-baseline calibrate
+.PHONY: all deps configure build demo test bench validate-cpu clean test-sanitize fuzz accuracy accuracy-baseline calibrate reports
 
 all: build
 
@@ -53,6 +54,11 @@ calibrate: build
 	  $(BUILD)/cli/shardplan calibrate --from-silicon $(SHARED)/data/silicon --system $$s --engine $$e \
 	      --out hardware_profiles/calibrated/$$s-$$e.json || exit 1; \
 	done; done
+
+# The TP-vs-PP study: every number and verdict in reports/tp-vs-pp/ comes from this run.
+reports: build
+	rm -rf reports/tp-vs-pp/report.md reports/tp-vs-pp/report.html reports/tp-vs-pp/plots
+	$(BUILD)/cli/shardplan report --study reports/tp-vs-pp/tp-vs-pp.json --out reports/tp-vs-pp
 
 bench: build
 	@test -x $(BUILD)/bench/shardplan_bench || { echo "bench: Google Benchmark not found (scripts/install-deps.sh installs libbenchmark-dev)"; exit 2; }

@@ -8,6 +8,9 @@
 #include "cli/flags.h"
 #include "cli/plan_output.h"
 #include "cli/plan_request.h"
+#include "report/gnuplot.h"
+#include "report/json_reports.h"
+#include "report/write.h"
 #include "sim/common/error.h"
 
 namespace sp::cli {
@@ -18,8 +21,14 @@ Runner add_plan_command(CLI::App& app) {
   add_plan_flags(cmd, *f);
   cmd->add_option("--top", f->top, "Ranked alternatives to show")->capture_default_str();
   cmd->add_option("--out", f->out, "Write the recommended plan (plan.json, read by the runtime and validate) to FILE");
-  return [f]() {
+  auto report_dir = std::make_shared<std::string>();
+  cmd->add_option("--report", *report_dir, "Also write DIR/report.md and DIR/report.html with plots (needs gnuplot)");
+  return [f, report_dir]() {
     PlanContext ctx = plan_context(*f);
+    // Found out before the search, not after minutes of it.
+    if (!report_dir->empty() && !report::gnuplot_available()) {
+      throw InputError("--report: gnuplot not found on PATH; install Debian's gnuplot-nox (scripts/install-deps.sh)");
+    }
     if (isatty(STDERR_FILENO)) {
       ctx.request.progress = [](double frac) {
         const int w = 30, done = int(frac * w + 0.5);
@@ -39,6 +48,7 @@ Runner add_plan_command(CLI::App& app) {
         fmt::print(stderr, "shardplan: note: nothing recommended, so --out '{}' was not written\n", f->out);
       }
     }
+    if (!report_dir->empty()) report::report_write(report::plan_report(plan_result_json(ctx, r), "plan"), *report_dir);
     const std::string out = format == Format::json ? plan_result_json(ctx, r).dump(2) + "\n" : plan_table(ctx, r);
     return emit(out, r.recommended.has_value(), plan_failure_reason(r));
   };

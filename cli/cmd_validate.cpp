@@ -5,6 +5,9 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "report/gnuplot.h"
+#include "report/json_reports.h"
+#include "report/write.h"
 #include "runtime/validate.h"
 #include "sim/common/error.h"
 
@@ -39,7 +42,7 @@ Runner add_validate_command(CLI::App& app) {
   cmd->add_option("--np", f->np, "MPI ranks (default: the plan's tp*pp*dp; must equal it)");
   cmd->add_option("--profile", f->profile, "system profile for the prediction, e.g. from 'calibrate --backend cpu' "
                                            "(default: the plan's hardware)");
-  cmd->add_option("--out", f->out, "folder for plan.json, measurement.json, validation.json and validation.md")
+  cmd->add_option("--out", f->out, "folder for plan.json, measurement.json, validation.json, validation.md and report.md/report.html")
       ->capture_default_str();
   cmd->add_option("--batch", f->shape.batch, "B: sequences in the batch")->capture_default_str();
   cmd->add_option("--prompt-len", f->shape.prompt_len, "S: prompt tokens per sequence")->capture_default_str();
@@ -82,6 +85,13 @@ Runner add_validate_command(CLI::App& app) {
     const std::string md = validation_to_markdown(r, o);
     std::ofstream(o.out_dir / "validation.json") << j.dump(2) << "\n";
     std::ofstream(o.out_dir / "validation.md") << md;
+    // The measurement is the point of the run; a missing plotter only costs the pictures.
+    if (report::gnuplot_available()) {
+      report::report_write(report::validation_report(j, (o.out_dir / "validation.json").string()), o.out_dir);
+    } else {
+      fmt::print(stderr, "shardplan: note: gnuplot not found, so report.md/report.html were not written "
+                         "(scripts/install-deps.sh installs gnuplot-nox)\n");
+    }
     fmt::print("{}", format == Format::json ? j.dump(2) + "\n" : md);
     return kOk;
   };

@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
   runners["accuracy"] = add_accuracy_command(app);
   runners["calibrate"] = add_calibrate_command(app);
   runners["validate"] = add_validate_command(app);
+  runners["report"] = add_report_command(app);
 
   try {
     app.parse(argc, argv);

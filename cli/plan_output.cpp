@@ -95,7 +95,11 @@ json evaluated_json(const PlanContext& ctx, const PlanResult& r, const Evaluated
                     {"ttft_ms", ms(e.estimate.ttft_s)},
                     {"tpot_ms", ms(e.estimate.tpot_s)},
                     {"e2e_ms", ms(e.estimate.e2e_s)},
-                    {"score", round6(e.estimate_score)}}},
+                    {"score", round6(e.estimate_score)},
+                    {"breakdown_ms", {{"compute", ms(e.estimate.breakdown.compute_s)},
+                                      {"memory", ms(e.estimate.breakdown.memory_s)},
+                                      {"communication", ms(e.estimate.breakdown.comm_s)},
+                                      {"overhead", ms(e.estimate.breakdown.overhead_s)}}}}},
   };
   const PlanFile pf = plan_file_of(ctx, r, e);
   j["launch"] = {{"vllm", launch_command(Engine::vllm, pf)},

@@ -1,0 +1,13 @@
+# llama-3.1-70b on 1 x h100-pcie: throughput at saturation vs single-request latency (shardplan report; run `gnuplot llama-3-1-70b-on-1-x-h100-pcie-tradeoff.gp` here to redraw)
+set terminal svg size 720,440 dynamic noenhanced font 'sans,11' background rgb 'white'
+set output 'llama-3-1-70b-on-1-x-h100-pcie-tradeoff.svg'
+set title 'llama-3.1-70b on 1 x h100-pcie: throughput at saturation vs single-request latency'
+set xlabel 'batch-1 end-to-end latency (ms)'
+set ylabel 'output tokens/s per GPU at saturation'
+set datafile missing 'NaN'
+set grid ytics lc rgb '#dddddd'
+set key outside right top
+plot 'llama-3-1-70b-on-1-x-h100-pcie-tradeoff.dat' index 0 using 1:2 with points pt 7 ps 1.1 lc rgb '#4e79a7' title 'candidates', \
+     '' index 0 using 1:2:3 with labels left offset char 0.6,0.6 font ',9' notitle, \
+     '' index 1 using 1:2 with linespoints lw 2 pt 7 ps 1.1 lc rgb '#f28e2b' title 'Pareto front', \
+     '' index 2 using 1:2 with points pt 7 ps 1.1 lc rgb '#59a14f' title 'recommended'
