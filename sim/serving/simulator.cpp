@@ -613,8 +613,9 @@ uint64_t simulate_min_steps(const SimConfig& cfg, int num_stages, const std::vec
   double out_tokens = 0;
   for (const Request& r : requests) {
     const int64_t total = int64_t(r.input_tokens) + r.output_tokens;
+    // The rules of Sim::release: such a request is rejected and produces no tokens.
     const bool rejected = (cfg.max_model_len > 0 && total > cfg.max_model_len) ||
-                          (cfg.kv_capacity_tokens > 0 && total > cfg.kv_capacity_tokens);
+                          blocks_for(total) > cfg.kv_capacity_tokens / kBlockTokens;
     if (!rejected) out_tokens += r.output_tokens;
   }
   const auto& sc = cfg.scheduler;
