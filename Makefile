@@ -28,12 +28,10 @@ build: deps configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
-	$(BUILD)/cli/shardplan estimate --model llama-3.1-70b --hardware dgx-h100 --tp 8 \
-	    --input-len 1024 --output-len 256 --batch-size 32
-	$(BUILD)/cli/shardplan memory --model llama-3.1-70b --hardware dgx-h100 --tp 8
-	$(BUILD)/cli/shardplan simulate --model llama-3.1-70b --hardware dgx-h100 --tp 8 \
-	    --num-requests 1000 --input-len lognormal:1024:512 --output-len lognormal:256:128 \
-	    --request-rate 10 --max-model-len 16384
+	$(BUILD)/cli/shardplan plan --model llama-3.1-70b --hardware dgx-h100 \
+	    --num-requests 2000 --input-len lognormal:1024:512 --output-len lognormal:256:128 \
+	    --request-rate 10 --slo ttft_p99_ms=2000,tpot_p99_ms=100 --out $(BUILD)/plan.json
+	@echo "plan written to $(BUILD)/plan.json"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -19,7 +19,7 @@ Runner add_estimate_command(CLI::App& app) {
     in->max_num_batched_tokens = d.memory.max_num_batched_tokens;
     in->max_num_seqs = d.memory.max_num_seqs;
     MemoryReport r = memory_plan(d.model, d.cluster, d.parallel, d.precision, d.memory);
-    CostModel cm(d.model, d.cluster, d.parallel, d.precision);
+    CostModel cm(d.model, d.cluster, d.parallel, d.precision, d.engine.overheads);
     Estimate e = estimate(cm, *in);
     const int64_t need = in->batch_size * (in->input_len + in->output_len);
     if (r.fits && need > r.kv_capacity_tokens) {

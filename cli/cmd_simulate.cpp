@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/workload_flags.h"
 #include "sim/common/error.h"
 #include "sim/cost/memory.h"
 #include "sim/serving/simulator.h"
@@ -23,12 +24,7 @@ constexpr uint64_t kDefaultMaxSteps = 5'000'000'000;
 constexpr uint64_t kMaxMaxSteps = 1'000'000'000'000;
 
 struct SimFlags {
-  std::string input_len = "1024", output_len = "256";
-  int64_t num_requests = 256;
-  double request_rate = 0;
-  int64_t concurrency = 0;
-  std::string trace;
-  uint64_t seed = 0;
+  WorkloadFlags workload;
   std::string scheduler = "continuous", router = "round-robin";
   bool no_chunked_prefill = false;
   int microbatches = 0;
@@ -37,19 +33,8 @@ struct SimFlags {
   uint64_t max_steps = kDefaultMaxSteps;
 };
 
-
-}  // namespace
-
-static void add_workload_flags(CLI::App* cmd, SimFlags& f) {
-  cmd->add_option("--input-len", f.input_len, "Prompt tokens: N, uniform:MIN:MAX, normal:MEAN:SD or lognormal:MEAN:SD")
-      ->capture_default_str();
-  cmd->add_option("--output-len", f.output_len, "Generated tokens, same forms as --input-len")->capture_default_str();
-  cmd->add_option("--num-requests", f.num_requests, "Requests to simulate (with --trace: first N rows, 0 = all)")
-      ->capture_default_str();
-  cmd->add_option("--request-rate", f.request_rate, "Poisson arrivals per second (open loop)");
-  cmd->add_option("--concurrency", f.concurrency, "Closed loop: requests outstanding at once");
-  cmd->add_option("--trace", f.trace, "CSV trace: arrival_s,input_tokens,output_tokens or Azure TIMESTAMP,ContextTokens,GeneratedTokens");
-  cmd->add_option("--seed", f.seed, "Seed of the workload's random numbers")->capture_default_str();
+void add_sim_flags(CLI::App* cmd, SimFlags& f) {
+  add_workload_flags(cmd, f.workload);
   cmd->add_option("--scheduler", f.scheduler, "continuous (vLLM-style) or static (fixed batch run to completion)")
       ->capture_default_str();
   cmd->add_flag("--no-chunked-prefill", f.no_chunked_prefill, "Prefill whole prompts in one iteration");
@@ -64,40 +49,20 @@ static void add_workload_flags(CLI::App* cmd, SimFlags& f) {
       ->capture_default_str();
 }
 
+}  // namespace
+
 Runner add_simulate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("simulate", "Discrete-event simulation of serving a workload on a deployment");
   auto dflags = std::make_shared<DeploymentFlags>();
   auto sflags = std::make_shared<SimFlags>();
   add_deployment_flags(cmd, *dflags);
-  add_workload_flags(cmd, *sflags);
-  return [dflags, sflags, cmd]() {
+  add_sim_flags(cmd, *sflags);
+  return [dflags, sflags]() {
     const auto wall0 = std::chrono::steady_clock::now();
     const SimFlags& f = *sflags;
     Deployment d = resolve(*dflags);
 
-    WorkloadSpec w;
-    w.input = length_dist_parse(f.input_len, "--input-len");
-    w.output = length_dist_parse(f.output_len, "--output-len");
-    w.num_requests = f.num_requests;
-    w.seed = f.seed;
-    int modes = (cmd->count("--request-rate") > 0) + (cmd->count("--concurrency") > 0) + !f.trace.empty();
-    if (modes > 1) throw InputError("--request-rate, --concurrency and --trace: choose at most one arrival mode");
-    if (cmd->count("--request-rate") > 0) {
-      if (!(f.request_rate > 0) || f.request_rate > 1e9) {
-        throw InputError(fmt::format("--request-rate: {} is out of range (use a rate in (0, 1e9] requests/s)", f.request_rate));
-      }
-      w.arrival = Arrival::poisson;
-      w.rate_per_s = f.request_rate;
-    } else if (cmd->count("--concurrency") > 0) {
-      if (f.concurrency < 1 || f.concurrency > kMaxRequests) {
-        throw InputError(fmt::format("--concurrency: {} is out of range (use 1 to {})", f.concurrency, kMaxRequests));
-      }
-      w.arrival = Arrival::closed_loop;
-      w.concurrency = f.concurrency;
-    } else if (!f.trace.empty()) {
-      w.arrival = Arrival::trace;
-      w.trace_path = f.trace;
-    }
+    WorkloadSpec w = workload_spec(f.workload);
     SchedulerConfig sc;
     if (f.scheduler == "continuous") sc.kind = SchedulerKind::continuous;
     else if (f.scheduler == "static") sc.kind = SchedulerKind::static_batch;
@@ -140,7 +105,7 @@ Runner add_simulate_command(CLI::App& app) {
     }
     w.max_len = mem.max_model_len;
     const std::vector<Request> reqs = workload_generate(w);
-    CostModel cm(d.model, d.cluster, d.parallel, d.precision);
+    CostModel cm(d.model, d.cluster, d.parallel, d.precision, d.engine.overheads);
     cfg.replicas = d.parallel.dp;
     cfg.tp = d.parallel.tp;
     cfg.kv_capacity_tokens = mem.kv_capacity_tokens;
@@ -162,7 +127,7 @@ Runner add_simulate_command(CLI::App& app) {
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     const SimulateInfo info{.scheduler = f.scheduler, .scheduler_config = sc, .requests = int64_t(reqs.size()),
-                            .seed = f.seed, .wall_s = wall};
+                            .seed = f.workload.seed, .wall_s = wall};
     const nlohmann::json j = simulate_json(d, info, mem, res);
     std::string out;
     if (d.format == Format::json) {

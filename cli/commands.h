@@ -16,6 +16,11 @@ Runner add_memory_command(CLI::App& app);
 Runner add_estimate_command(CLI::App& app);
 Runner add_collective_command(CLI::App& app);
 Runner add_simulate_command(CLI::App& app);
+Runner add_plan_command(CLI::App& app);
+Runner add_sweep_command(CLI::App& app);
+Runner add_accuracy_command(CLI::App& app);
+Runner add_calibrate_command(CLI::App& app);
+Runner add_validate_command(CLI::App& app);
 
 // Prints a result to stdout and, when infeasible, one line on stderr; returns the exit code.
 int emit(const std::string& text, bool feasible, const std::string& reason);

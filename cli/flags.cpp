@@ -22,12 +22,15 @@ void add_deployment_flags(CLI::App* cmd, DeploymentFlags& f) {
   cmd->add_option("--max-model-len", f.memory.max_model_len,
                   "Longest request that must fit in the KV cache (0 = the model's maximum)")
       ->capture_default_str();
-  cmd->add_option("--gpu-memory-utilization", f.memory.gpu_memory_utilization, "Fraction of GPU memory the engine uses")
+  f.gpu_memory_utilization_opt = cmd->add_option("--gpu-memory-utilization", f.memory.gpu_memory_utilization,
+                                                  "Fraction of GPU memory the engine uses (default: the engine's)");
+  f.max_num_batched_tokens_opt =
+      cmd->add_option("--max-num-batched-tokens", f.memory.max_num_batched_tokens,
+                      "New tokens per iteration: sizes the activation workspace and bounds every batch (default: the engine's)");
+  f.max_num_seqs_opt = cmd->add_option("--max-num-seqs", f.memory.max_num_seqs, "Sequences per iteration (default: the engine's)");
+  cmd->add_option("--engine", f.engine,
+                  "Serving engine whose defaults and overheads apply: vllm, trtllm or sglang (docs/engines.md)")
       ->capture_default_str();
-  cmd->add_option("--max-num-batched-tokens", f.memory.max_num_batched_tokens,
-                  "New tokens per iteration: sizes the activation workspace and bounds every batch")
-      ->capture_default_str();
-  cmd->add_option("--max-num-seqs", f.memory.max_num_seqs, "Sequences per iteration")->capture_default_str();
   add_format_flag(cmd, f.format);
 }
 
@@ -46,7 +49,18 @@ Deployment resolve(const DeploymentFlags& f) {
   d.cluster = cluster_make(f.hardware, f.nodes);
   d.parallel = f.parallel;
   d.memory = f.memory;
+  const auto engine = engine_parse(f.engine);
+  if (!engine) throw InputError("--engine: unknown engine '" + f.engine + "' (use vllm, trtllm or sglang)");
+  d.engine = engine_preset(*engine, d.cluster.system.gpu);
+  if (f.max_num_seqs_opt == nullptr || f.max_num_seqs_opt->count() == 0) d.memory.max_num_seqs = d.engine.max_num_seqs;
+  if (f.max_num_batched_tokens_opt == nullptr || f.max_num_batched_tokens_opt->count() == 0) {
+    d.memory.max_num_batched_tokens = d.engine.max_num_batched_tokens;
+  }
   parallel_validate(d.parallel, d.model, d.cluster);
+  if (f.gpu_memory_utilization_opt == nullptr || f.gpu_memory_utilization_opt->count() == 0) {
+    d.memory.gpu_memory_utilization =
+        engine_memory_utilization(d.engine, d.model, d.cluster, d.parallel, d.precision, d.memory);
+  }
   return d;
 }
 

@@ -10,6 +10,7 @@
 #include "sim/hardware/system_profile.h"
 #include "sim/model/model_config.h"
 #include "sim/parallel/parallel_config.h"
+#include "sim/serving/engine_preset.h"
 
 namespace sp::cli {
 
@@ -23,7 +24,12 @@ struct DeploymentFlags {
   std::string dtype = "bf16";
   std::string kv_dtype = "bf16";
   MemoryOptions memory;
+  std::string engine = "vllm";
   std::string format = "table";
+  // Set by add_deployment_flags: whether the user gave the budgets (else the engine's apply).
+  CLI::Option* max_num_seqs_opt = nullptr;
+  CLI::Option* max_num_batched_tokens_opt = nullptr;
+  CLI::Option* gpu_memory_utilization_opt = nullptr;
 };
 
 void add_deployment_flags(CLI::App* cmd, DeploymentFlags& f);
@@ -35,7 +41,8 @@ struct Deployment {
   Cluster cluster;
   ParallelConfig parallel;
   Precision precision;
-  MemoryOptions memory;
+  MemoryOptions memory;         // budgets: the flags where given, else the engine preset's
+  EnginePreset engine;
   Format format = Format::table;
 };
 Deployment resolve(const DeploymentFlags& f);

@@ -113,6 +113,11 @@ int main(int argc, char** argv) {
   runners["estimate"] = add_estimate_command(app);
   runners["collective"] = add_collective_command(app);
   runners["simulate"] = add_simulate_command(app);
+  runners["plan"] = add_plan_command(app);
+  runners["sweep"] = add_sweep_command(app);
+  runners["accuracy"] = add_accuracy_command(app);
+  runners["calibrate"] = add_calibrate_command(app);
+  runners["validate"] = add_validate_command(app);
 
   try {
     app.parse(argc, argv);

@@ -25,7 +25,10 @@ json config_json(const Deployment& d) {
               {"ep", p.ep},
               {"gpus", p.gpus()},
               {"dtype", dtype_name(d.precision.weights)},
-              {"kv_dtype", dtype_name(d.precision.kv)}};
+              {"kv_dtype", dtype_name(d.precision.kv)},
+              {"engine", engine_name(d.engine.engine)},
+              {"max_num_seqs", d.memory.max_num_seqs},
+              {"max_num_batched_tokens", d.memory.max_num_batched_tokens}};
 }
 
 json memory_json(const Deployment& d, const MemoryReport& r) {
@@ -63,7 +66,8 @@ json estimate_json(const Deployment& d, const Estimate& e, const MemoryReport& r
               {"breakdown",
                {{"compute_ms", ms(e.breakdown.compute_s)},
                 {"memory_ms", ms(e.breakdown.memory_s)},
-                {"communication_ms", ms(e.breakdown.comm_s)}}},
+                {"communication_ms", ms(e.breakdown.comm_s)},
+                {"engine_overhead_ms", ms(e.breakdown.overhead_s)}}},
               {"fits", r.fits},
               {"reason", r.reason}};
 }
@@ -72,9 +76,9 @@ namespace {
 
 std::string header(const Deployment& d) {
   const auto& p = d.parallel;
-  return fmt::format("{} on {} x {} ({} GPUs): tp={} pp={} dp={} ep={}, weights {}, KV {}\n", d.model.name,
+  return fmt::format("{} on {} x {} ({} GPUs): tp={} pp={} dp={} ep={}, weights {}, KV {}, engine {}\n", d.model.name,
                      d.cluster.nodes, d.cluster.system.name, p.gpus(), p.tp, p.pp, p.dp, p.ep,
-                     dtype_name(d.precision.weights), dtype_name(d.precision.kv));
+                     dtype_name(d.precision.weights), dtype_name(d.precision.kv), engine_name(d.engine.engine));
 }
 
 }  // namespace
@@ -112,7 +116,8 @@ std::string estimate_table(const Deployment& d, const Estimate& e, const MemoryR
   const double total = e.breakdown.total_s();
   s += "  time of one request:\n";
   for (auto [k, v] : {std::pair{"compute-bound", e.breakdown.compute_s}, {"memory-bound", e.breakdown.memory_s},
-                      {"communication", e.breakdown.comm_s}}) {
+                      {"communication", e.breakdown.comm_s}, {"engine overhead", e.breakdown.overhead_s}}) {
+    if (v == 0 && std::string_view(k) == "engine overhead") continue;
     s += fmt::format("    {:<24} {:>12.3f} ms  {:>5.1f}%\n", k, v * 1e3, total > 0 ? 100 * v / total : 0);
   }
   if (!r.fits) s += fmt::format("does not fit: {}\n", r.reason);

@@ -22,6 +22,17 @@ double ring_gather(const Ring& r, double S) {  // allgather, reducescatter, allt
   return (r.n - 1) * r.step_s + double(r.n - 1) / r.n * S / r.bw_Bps;
 }
 
+const ShapeTable* intra_table(Collective op, const CollectiveTables& t) {
+  switch (op) {
+    case Collective::allreduce: return &t.allreduce;
+    case Collective::allgather:
+    case Collective::reducescatter: return &t.allgather;
+    case Collective::alltoall: return &t.alltoall;
+    case Collective::sendrecv: return nullptr;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string_view collective_name(Collective op) {
@@ -61,7 +72,10 @@ double collective_time_s(Collective op, double S, const GroupLinks& l) {
   const Ring intra{l.ranks_per_node, l.intra_bw_gb_s * 1e9, l.intra_step_us * 1e-6};
   const Ring inter{l.nodes, l.inter_bw_gb_s * 1e9, l.inter_step_us * 1e-6};
   if (!l.crosses_nodes()) {
-    const Ring all{l.ranks, intra.bw_Bps, intra.step_s};
+    // A fitted efficiency by size and ranks replaces the constant protocol efficiency.
+    const ShapeTable* t = intra_table(op, l.intra_tables);
+    const double bw = t == nullptr || t->empty() ? intra.bw_Bps : intra.bw_Bps / l.intra_efficiency * t->at(S, l.ranks);
+    const Ring all{l.ranks, bw, intra.step_s};
     switch (op) {
       case Collective::allreduce: return base + ring_allreduce(all, S);
       case Collective::allgather:

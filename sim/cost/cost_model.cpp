@@ -1,5 +1,7 @@
 #include "sim/cost/cost_model.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/common/error.h"
@@ -7,12 +9,14 @@
 
 namespace sp {
 
-CostModel::CostModel(ModelConfig model, Cluster cluster, ParallelConfig parallel, Precision precision)
+CostModel::CostModel(ModelConfig model, Cluster cluster, ParallelConfig parallel, Precision precision,
+                     EngineOverheads engine)
     : model_(std::move(model)),
       cluster_(std::move(cluster)),
       pc_(parallel),
       prec_(precision),
-      topo_(cluster_) {
+      topo_(cluster_),
+      engine_(engine) {
   parallel_validate(pc_, model_, cluster_);
   // FP8 weights on a GPU without FP8 tensor cores run weight-only (W8A16, as vLLM's Marlin
   // kernels do): half the weight bytes, bf16 math.
@@ -60,10 +64,15 @@ double CostModel::op_seconds(const Op& op, bool* compute_bound) const {
 
 namespace {
 
-void accumulate(StageTime& st, TrafficBytes* tr, const CostModel& cm, const std::vector<Op>& ops, double repeat) {
+// `launch_s` > 0: kernels are launched one by one (no CUDA graph), and a kernel shorter than
+// its launch leaves the GPU waiting for the difference.
+void accumulate(StageTime& st, TrafficBytes* tr, const CostModel& cm, const std::vector<Op>& ops, double repeat,
+                double launch_s) {
   for (const Op& op : ops) {
     bool cb = false;
-    const double s = cm.op_seconds(op, &cb) * repeat;
+    const double one = cm.op_seconds(op, &cb);
+    const double s = one * repeat;
+    if (launch_s > 0 && op.kernels > 0) st.overhead_s += std::max(0.0, op.kernels * launch_s - one) * repeat;
     if (op_is_communication(op.cls)) st.comm_s += s;
     else if (cb) st.compute_s += s;
     else st.memory_s += s;
@@ -81,7 +90,11 @@ StageTime CostModel::stage_time(int stage, const BatchShape& b, TrafficBytes* tr
   SP_ASSERT(stage >= 0 && stage < pc_.pp, "stage out of range");
   StageTime st;
   if (b.tokens <= 0) return st;
-  if (stage == 0) accumulate(st, traffic, *this, embedding_ops(model_, pc_, b), 1);
+  // The engine's CPU step happens once per iteration, before the first stage runs.
+  if (stage == 0) st.overhead_s += engine_.step_us * 1e-6;
+  const bool graphed = b.prefill_pairs == 0 && b.seqs <= engine_.graph_max_seqs;
+  const double launch_s = graphed ? 0.0 : engine_.eager_launch_us * 1e-6;
+  if (stage == 0) accumulate(st, traffic, *this, embedding_ops(model_, pc_, b), 1, launch_s);
   // Layers of one kind cost the same: price each kind once and multiply (this keeps an
   // iteration O(1) in the layer count, which the simulator relies on).
   const int first = stage_first_[size_t(stage)], n = stage_layers_[size_t(stage)];
@@ -90,9 +103,9 @@ StageTime CostModel::stage_time(int stage, const BatchShape& b, TrafficBytes* tr
     if (model_.layer_is_moe(i)) { ++moe; moe_layer = i; }
     else { ++dense; dense_layer = i; }
   }
-  if (dense > 0) accumulate(st, traffic, *this, layer_ops(model_, dense_layer, pc_, prec_, fp8_tc_, b), dense);
-  if (moe > 0) accumulate(st, traffic, *this, layer_ops(model_, moe_layer, pc_, prec_, fp8_tc_, b), moe);
-  if (stage == pc_.pp - 1) accumulate(st, traffic, *this, head_ops(model_, pc_, b), 1);
+  if (dense > 0) accumulate(st, traffic, *this, layer_ops(model_, dense_layer, pc_, prec_, fp8_tc_, b), dense, launch_s);
+  if (moe > 0) accumulate(st, traffic, *this, layer_ops(model_, moe_layer, pc_, prec_, fp8_tc_, b), moe, launch_s);
+  if (stage == pc_.pp - 1) accumulate(st, traffic, *this, head_ops(model_, pc_, b), 1, launch_s);
   return st;
 }
 

@@ -13,16 +13,27 @@ namespace sp {
 
 // Seconds of one stage's iteration, split by what bounded each op.
 struct StageTime {
-  double compute_s = 0;  // ops whose FLOP term dominated, with their kernel overheads
-  double memory_s = 0;   // ops whose byte term dominated, with their kernel overheads
-  double comm_s = 0;     // collectives
-  double total_s() const { return compute_s + memory_s + comm_s; }
+  double compute_s = 0;   // ops whose FLOP term dominated, with their kernel overheads
+  double memory_s = 0;    // ops whose byte term dominated, with their kernel overheads
+  double comm_s = 0;      // collectives
+  double overhead_s = 0;  // the engine's: CPU work per iteration, kernel launches not hidden
+  double total_s() const { return compute_s + memory_s + comm_s + overhead_s; }
   StageTime& operator+=(const StageTime& o) {
     compute_s += o.compute_s;
     memory_s += o.memory_s;
     comm_s += o.comm_s;
+    overhead_s += o.overhead_s;
     return *this;
   }
+};
+
+// What the serving engine adds to every iteration beyond its ops (presets with their sources
+// in sim/serving/engine_preset.h). The default adds nothing.
+struct EngineOverheads {
+  double step_us = 0;          // CPU time per iteration the GPUs wait for: scheduling, input preparation, sampling
+  double graph_max_seqs = 0;   // decode-only iterations of at most this many sequences replay a CUDA graph
+  double eager_launch_us = 0;  // CPU cost of launching one kernel outside a graph; exposed only where the
+                               // kernel is shorter (the CPU runs ahead of longer kernels)
 };
 
 // Collective buffer bytes of one iteration of one stage on one rank, by kind.
@@ -48,13 +59,15 @@ class IterationCoster {
 class CostModel final : public IterationCoster {
  public:
   // Throws InputError when the split is invalid for this model and cluster.
-  CostModel(ModelConfig model, Cluster cluster, ParallelConfig parallel, Precision precision);
+  CostModel(ModelConfig model, Cluster cluster, ParallelConfig parallel, Precision precision,
+            EngineOverheads engine = {});
 
   const ModelConfig& model() const { return model_; }
   const Cluster& cluster() const { return cluster_; }
   const ParallelConfig& parallel() const { return pc_; }
   const Precision& precision() const { return prec_; }
   const Topology& topology() const { return topo_; }
+  const EngineOverheads& engine() const { return engine_; }
   const GroupLinks& tp_links() const { return tp_links_; }
   const std::vector<int>& stage_layers() const { return stage_layers_; }
 
@@ -81,6 +94,7 @@ class CostModel final : public IterationCoster {
   std::vector<GroupLinks> handoff_links_;  // stage s -> s+1
   std::vector<int> stage_layers_, stage_first_;
   bool fp8_tc_ = false;
+  EngineOverheads engine_;
 };
 
 }  // namespace sp

@@ -25,6 +25,7 @@ StageTime scaled(StageTime t, double k) {
   t.compute_s *= k;
   t.memory_s *= k;
   t.comm_s *= k;
+  t.overhead_s *= k;
   return t;
 }
 

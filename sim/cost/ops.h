@@ -23,6 +23,20 @@ inline bool op_is_communication(OpClass c) {
 
 enum class CommGroup { none, tp, ep };
 
+// The shape an op's efficiency depends on, for the fitted tables of a GPU profile
+// (EfficiencyTables); zero where it does not apply.
+struct OpShape {
+  double m = 0;                  // gemm: rows, e.g. tokens (experts: tokens per expert)
+  double nk = 0;                 // gemm: weight elements per rank per row, n * k
+  double prefill_flops = 0;      // attention: FLOPs of the prefilling sequences
+  double prefill_len = 0;        // attention: mean new tokens per prefilling sequence
+  double prefill_seqs_heads = 0; // attention: prefilling sequences * query heads per rank
+  double decode_flops = 0;       // attention: FLOPs of the decoding sequences
+  double decode_bytes = 0;       // attention: K/V bytes the decoding sequences read
+  double decode_seqs = 0;        // attention: decoding sequences
+  double decode_context = 0;     // attention: their mean context, tokens
+};
+
 struct Op {
   std::string_view name;         // e.g. "qkv_proj"
   OpClass cls = OpClass::gemm;
@@ -32,6 +46,7 @@ struct Op {
   CommGroup group = CommGroup::none;
   int kernels = 1;               // kernel launches the op stands for
   bool fp8_compute = false;      // GEMM runs on FP8 tensor cores
+  OpShape shape;
 };
 
 // What one iteration of one replica processes, summed over its sequences. Attention cost is
@@ -43,6 +58,7 @@ struct BatchShape {
   double decode_pairs = 0;   // sum over decoding sequences of their context length (new token included)
   double kv_read = 0;        // tokens whose K/V are read from the cache this iteration
   double logits_rows = 0;    // rows the LM head computes (one per sequence that samples)
+  double decode_seqs = 0;    // of `seqs`, those decoding one token (the rest prefill)
 
   BatchShape& operator+=(const BatchShape& o);
 };

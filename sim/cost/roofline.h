@@ -1,5 +1,7 @@
 // Time of one compute op on one GPU: a roofline with efficiencies plus a per-kernel overhead,
-//   t = max(flops / (peak * eff_c), bytes / (bw * eff_m)) + kernels * overhead.
+//   t = max(flops / (peak * eff_c), bytes / (bw * eff_m)) + kernels * overhead,
+// or, where the GPU profile has a fitted table for the op class, t = max(flops / peak,
+// bytes / bw) / eff(shape) + kernels * overhead (attention: prefill and decode parts summed).
 #pragma once
 
 #include "sim/cost/ops.h"

@@ -26,11 +26,16 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
   SystemProfile s;
   s.name = r.string("name");
   s.description = r.string_opt("description").value_or("");
-  std::string gpu = r.string("gpu");
-  try {
-    s.gpu = gpu_profile_load(gpu, std::filesystem::path(origin).parent_path());
-  } catch (const InputError& e) {
-    throw InputError(fmt::format("{}: GPU profile '{}' failed to load: {}", r.where("gpu"), message_quote(gpu), e.what()));
+  if (r.has("gpu") && r.raw("gpu").is_object()) {
+    // An inline GPU profile (calibrated profiles carry theirs): it holds its own sources.
+    s.gpu = gpu_profile_from_json(r.raw("gpu"), fmt::format("{}: /gpu", origin));
+  } else {
+    std::string gpu = r.string("gpu");
+    try {
+      s.gpu = gpu_profile_load(gpu, std::filesystem::path(origin).parent_path());
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: GPU profile '{}' failed to load: {}", r.where("gpu"), message_quote(gpu), e.what()));
+    }
   }
   s.gpus_per_node = int(r.integer("gpus_per_node", 1, 1024));
 
@@ -69,6 +74,19 @@ SystemProfile system_profile_from_json(const json& j, std::string_view origin) {
 
   s.collective_base_latency_us = r.number("collective_base_latency_us", 0, 1e6);
   s.nccl_buffer_gib = r.number("nccl_buffer_gib", 0, 1e3);
+  if (r.has("collective_tables")) {
+    ObjectReader t = r.object("collective_tables");
+    const std::pair<std::string_view, ShapeTable CollectiveTables::*> tables[] = {
+        {"allreduce", &CollectiveTables::allreduce},
+        {"allgather", &CollectiveTables::allgather},
+        {"alltoall", &CollectiveTables::alltoall}};
+    for (const auto& [key, member] : tables) {
+      if (!t.has(key)) continue;
+      s.collective_tables.*member = shape_table_from_json(t.raw(key), std::string(origin),
+                                                          "/collective_tables/" + std::string(key), "bytes", "ranks");
+    }
+    t.finish();
+  }
   // After the fields, so that a number written as a string is reported as such.
   require_sources(j, origin);
   r.finish();

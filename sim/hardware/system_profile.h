@@ -34,6 +34,16 @@ struct InterNode {
   double efficiency = 1;
 };
 
+// Bandwidth efficiency of collectives inside one node, by message size (x "bytes", nccl-tests
+// convention) and ranks (y "ranks"), fitted to measured collectives (optional, docs/formats.md).
+// Where present it replaces intra_node.efficiency for that collective on single-node groups:
+// the bandwidth term runs at line rate * efficiency(bytes, ranks); latencies stay alpha terms.
+struct CollectiveTables {
+  ShapeTable allreduce;
+  ShapeTable allgather;  // also reduce-scatter
+  ShapeTable alltoall;
+};
+
 struct SystemProfile {
   std::string name;                       // e.g. "dgx-h100"
   std::string description;
@@ -43,6 +53,7 @@ struct SystemProfile {
   InterNode inter;
   double collective_base_latency_us = 0;  // fixed cost of one NCCL collective launch
   double nccl_buffer_gib = 0;             // per GPU, when it is in any group of more than one rank
+  CollectiveTables collective_tables;     // optional; empty tables = the constant efficiency
 };
 
 // A cluster of `nodes` identical systems.

@@ -28,7 +28,8 @@ Topology::Topology(const Cluster& cluster)
     : gpus_per_node_(cluster.system.gpus_per_node),
       intra_(cluster.system.intra),
       inter_(cluster.system.inter),
-      base_us_(cluster.system.collective_base_latency_us) {
+      base_us_(cluster.system.collective_base_latency_us),
+      tables_(cluster.system.collective_tables) {
   const auto& s = cluster.system;
   if (cluster.nodes > 1 && (s.inter.nics_per_node == 0 || s.inter.nic_bandwidth_gb_s <= 0)) {
     throw InputError(fmt::format("--nodes: system '{}' has no NICs in its profile, so it cannot span {} nodes",
@@ -184,6 +185,8 @@ GroupLinks Topology::group_links(std::span<const int> gpus) const {
     for (size_t r = 0; r < rings.size(); ++r) per_stride[stride_of[r]] = std::min(per_stride[stride_of[r]], bw[r]);
     l.intra_bw_gb_s = std::accumulate(per_stride.begin() + 1, per_stride.end(), 0.0) * intra_.efficiency;
     l.intra_step_us = intra_.latency_us;
+    l.intra_efficiency = intra_.efficiency;
+    l.intra_tables = tables_;
   }
   if (l.nodes > 1) {
     // Hierarchical algorithms run one cross-node ring per local rank, all at once: the j-th

@@ -26,6 +26,8 @@ struct GroupLinks {
   double inter_bw_gb_s = 0;      // per-rank bandwidth of the cross-node rings (0 when nodes == 1)
   double inter_step_us = 0;
   double base_us = 0;            // fixed launch cost of one collective
+  double intra_efficiency = 1;   // the constant protocol efficiency already in intra_bw_gb_s
+  CollectiveTables intra_tables; // the system's fitted efficiencies by size and ranks (may be empty)
   bool crosses_nodes() const { return nodes > 1; }
 };
 
@@ -77,6 +79,7 @@ class Topology {
   IntraNode intra_;
   InterNode inter_;
   double base_us_ = 0;
+  CollectiveTables tables_;
 };
 
 // Unidirectional bandwidth of a PCIe x16 link of generation `gen`, GB/s.

@@ -270,12 +270,20 @@ void Sim::free_seq(Replica& rep, int32_t s) {
 }
 
 // vLLM's recompute preemption: the most recently admitted sequence not in flight gives up
-// its blocks and will prefill its input and generated tokens again.
+// its blocks and will prefill its input and generated tokens again. Older sequences have
+// priority: a sequence does not give itself up while a newer one holds blocks in a batch in
+// flight (it waits for that batch instead), or two long sequences sharing a cache with
+// batches in flight could preempt each other for ever.
 bool Sim::preempt_one(Replica& rep, int32_t candidate, bool* self) {
+  bool newer_in_flight = false;
   for (auto it = rep.running.rbegin(); it != rep.running.rend(); ++it) {
     Seq& v = seqs_[size_t(*it)];
-    if (v.in_flight) continue;
+    if (v.in_flight) {
+      newer_in_flight = true;
+      continue;
+    }
     const int32_t victim = *it;
+    if (victim == candidate && newer_in_flight) return false;
     *self = victim == candidate;
     const Request& q = reqs_[size_t(v.req)];
     v.prompt = q.input_tokens + v.generated;
@@ -503,7 +511,9 @@ void Sim::complete(int32_t r, int32_t b) {
     const double e2e = double(now - arrival_ns_[i]) * 1e-9;
     ttft_.push_back(ttft);
     e2e_.push_back(e2e);
-    if (rq.output_tokens > 1) tpot_.push_back((e2e - ttft) / (rq.output_tokens - 1));
+    const double tpot = rq.output_tokens > 1 ? (e2e - ttft) / double(rq.output_tokens - 1) : 0.0;
+    if (rq.output_tokens > 1) tpot_.push_back(tpot);
+    if (cfg_.slo.met(ttft, tpot, e2e)) res_.metrics.within_slo++;
     out_tokens_ += rq.output_tokens;
     in_tokens_ += rq.input_tokens;
     last_finish_ns_ = now;
@@ -585,6 +595,7 @@ SimResult Sim::run() {
     m.throughput_output_tok_s = double(out_tokens_) / m.makespan_s;
     m.throughput_total_tok_s = double(out_tokens_ + in_tokens_) / m.makespan_s;
     m.requests_per_s = double(m.finished) / m.makespan_s;
+    m.goodput_rps = double(m.within_slo) / m.makespan_s;
   }
   double busy_ns = 0, idle_inflight_ns = 0, inflight_ns = 0;
   for (const auto& rep : replicas_) {

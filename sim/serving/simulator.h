@@ -28,8 +28,21 @@ struct SchedulerConfig {
   int64_t static_batch_size = 0;          // static: requests per batch; 0 = max_num_seqs
 };
 
+// Per-request latency limits for goodput; 0 = no limit on that metric.
+struct SloTargets {
+  double ttft_s = 0;
+  double tpot_s = 0;
+  double e2e_s = 0;
+  bool any() const { return ttft_s > 0 || tpot_s > 0 || e2e_s > 0; }
+  // Whether one request with these latencies meets every limit.
+  bool met(double ttft, double tpot, double e2e) const {
+    return (ttft_s <= 0 || ttft <= ttft_s) && (tpot_s <= 0 || tpot <= tpot_s) && (e2e_s <= 0 || e2e <= e2e_s);
+  }
+};
+
 struct SimConfig {
   SchedulerConfig scheduler;
+  SloTargets slo;                         // for goodput
   RouterKind router = RouterKind::round_robin;
   int replicas = 1;
   int tp = 1;                             // GPUs per stage (for per-GPU figures and timeline tracks)
@@ -73,6 +86,8 @@ struct SimMetrics {
   double throughput_output_tok_s = 0;
   double throughput_total_tok_s = 0;
   double requests_per_s = 0;
+  int64_t within_slo = 0;               // finished requests that met every SLO limit
+  double goodput_rps = 0;               // within_slo / makespan
   double makespan_s = 0;
   double gpu_busy_fraction = 0;
   double bubble_fraction = 0;

@@ -1,6 +1,6 @@
 // Same inputs and seed, byte-identical output: every command's JSON (apart from the measured
-// `simulator.wall_s`) and simulate's timeline file. No command runs threads today; when the
-// planner does, its cases belong here with different thread counts.
+// `wall_s`) and simulate's timeline file; plan and sweep, which evaluate on a thread pool, give
+// the same bytes with 1, 2 and 3 threads.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -52,6 +52,26 @@ TEST_CASE("every command prints the same bytes twice") {
     CHECK(b.code == 0);
     CHECK(a.out.size() > 100);
     CHECK(without_wall_time(a.out) == without_wall_time(b.out));
+  }
+}
+
+TEST_CASE("plan and sweep print the same bytes whatever the thread count") {
+  const std::string sc = std::string(SHARDPLAN_SOURCE_DIR) + "/examples/h100-vs-h200-llama70b.json";
+  for (std::string args : {
+           std::string("plan --model llama-3.1-70b --hardware dgx-h100 --nodes 2 --num-requests 300 "
+                       "--input-len lognormal:1024:512 --request-rate 12 --slo ttft_p99_ms=3000 --format json"),
+           std::string("plan --model mixtral-8x7b --hardware dgx-h100 --num-requests 200 --objective cost --format json"),
+           "sweep " + sc + " --format json",
+       }) {
+    CAPTURE(args);
+    const auto one = run(args + " --threads 1");
+    REQUIRE(one.code == 0);
+    CHECK(one.out.size() > 1000);
+    for (int t : {2, 3}) {
+      const auto other = run(args + " --threads " + std::to_string(t));
+      CHECK(other.code == 0);
+      CHECK(without_wall_time(one.out) == without_wall_time(other.out));
+    }
   }
 }
 

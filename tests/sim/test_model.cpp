@@ -15,14 +15,23 @@ TEST_CASE("parameter counts match the published counts within 1%") {
     double published;
   };
   // Published totals: Meta model cards (8.03B, 70.6B, 405.9B), Mistral (46.7B, 141B), Qwen
-  // (72.7B), DeepSeek-V3 report (671B main model, without the 14B MTP module), Llama 2 (69.0B).
+  // (72.7B), DeepSeek-V3 report (671B main model, without the 14B MTP module), Llama 2 paper (69.0B, 13.0B, 6.74B).
   for (auto c : {Case{"llama-3.1-8b", 8.03e9}, Case{"llama-3.1-70b", 70.6e9}, Case{"llama-3.1-405b", 405.9e9},
                  Case{"mixtral-8x7b", 46.7e9}, Case{"mixtral-8x22b", 141e9}, Case{"qwen2.5-72b", 72.7e9},
-                 Case{"deepseek-v3", 671e9}, Case{"llama-2-70b", 69.0e9}}) {
+                 Case{"deepseek-v3", 671e9}, Case{"llama-2-70b", 69.0e9}, Case{"llama-2-13b", 13.0e9},
+                 Case{"llama-2-7b", 6.74e9}}) {
     CAPTURE(c.name);
     double n = double(model_param_count(model_load(c.name)));
     CHECK(std::abs(n / c.published - 1) < 0.01);
   }
+}
+
+TEST_CASE("the tiny Llama configs for the CPU runtime have the parameters their shapes give") {
+  // V*h (embedding) + V*h (LM head, untied) + h (final norm)
+  //   + L * (h*(a + 2k)*d + a*d*h + 3*h*f + 2h), V = 8192, d = h/a.
+  CHECK(model_param_count(model_load("tiny-llama-512")) == 20976128);    // h 512, f 1536, a 8, k 4, L 4
+  CHECK(model_param_count(model_load("tiny-llama-1024")) == 106972160);  // h 1024, f 2816, a 16, k 4, L 8
+  CHECK(model_param_count(model_load("tiny-llama-2048")) == 788596736);  // h 2048, f 5632, a 16, k 8, L 16
 }
 
 TEST_CASE("active parameters of MoE models") {
@@ -87,8 +96,9 @@ TEST_CASE("malformed JSON gives file, line and column") {
 
 TEST_CASE("unknown model names list the bundled ones") {
   CHECK_THROWS_WITH_AS(model_load("llama-9"),
-                       "--model: unknown model 'llama-9' (bundled: deepseek-v3, llama-2-70b, llama-3.1-405b, "
-                       "llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b; or pass a path to a "
+                       "--model: unknown model 'llama-9' (bundled: deepseek-v3, llama-2-13b, llama-2-70b, llama-2-7b, "
+                       "llama-3.1-405b, llama-3.1-70b, llama-3.1-8b, mixtral-8x22b, mixtral-8x7b, qwen2.5-72b, "
+                       "tiny-llama-1024, tiny-llama-2048, tiny-llama-512; or pass a path to a "
                        "config.json)",
                        InputError);
 }

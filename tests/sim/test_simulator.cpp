@@ -215,3 +215,38 @@ TEST_CASE("--max-steps: the lower bound holds, and a run past the bound stops wi
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("simulator") {
+
+TEST_CASE("two long prompts sharing a nearly full cache with batches in flight both finish") {
+  // Regression: with two batches in flight per replica, an older sequence used to preempt
+  // itself whenever the newer one was in flight, and two 20k-token prompts in a 21k-token
+  // cache preempted each other for ever. Older sequences now wait for the batch in flight.
+  const auto m = sp::model_load("llama-3.1-70b");
+  const auto cl = sp::cluster_make("dgx-h100", 1);
+  const sp::ParallelConfig pc{.tp = 1, .pp = 2, .dp = 1, .ep = 1};
+  const auto mem = sp::memory_plan(m, cl, pc, {}, {.max_num_batched_tokens = 2048, .max_num_seqs = 64,
+                                                   .max_model_len = 20480});
+  REQUIRE(mem.fits);
+  REQUIRE(mem.kv_capacity_tokens < 2 * 20480);  // two long requests cannot both fit
+  sp::WorkloadSpec w;
+  w.input = sp::length_dist_parse("uniform:12000:20000", "--input-len");
+  w.output = sp::length_dist_parse("lognormal:400:200", "--output-len");
+  w.num_requests = 50;
+  w.arrival = sp::Arrival::poisson;
+  w.rate_per_s = 0.5;
+  w.max_len = 20480;
+  const auto reqs = sp::workload_generate(w);
+  sp::CostModel cm(m, cl, pc, {});
+  sp::SimConfig cfg;
+  cfg.scheduler.max_num_seqs = 64;
+  cfg.scheduler.max_num_batched_tokens = 2048;
+  cfg.scheduler.microbatches = 2;
+  cfg.kv_capacity_tokens = mem.kv_capacity_tokens;
+  cfg.max_model_len = mem.max_model_len;
+  const sp::SimResult r = sp::simulate(cm, cfg, reqs);
+  CHECK(r.metrics.finished == 50);
+  CHECK(r.events < 2'000'000);
+}
+
+}

@@ -1,0 +1,375 @@
+// shardplan-run: executes a plan.json with one MPI rank per device on the CPU backend.
+//
+//   mpirun -np N shardplan-run --plan plan.json [--batch B --prompt-len S --decode-steps D]
+//          [--warmup W --iters I] [--out run.json] [--trace DIR] [--check]
+//   mpirun -np 2 shardplan-run --bench-comm --out comm.json     (calibrate's MPI measurements)
+//
+// Each iteration is a prefill of B sequences of S tokens then D decode steps; phases start
+// after a barrier and are timed with a steady clock, the first W iterations are warm-up. Rank
+// 0 writes the measurements (docs/runtime.md describes the JSON). A failing rank prints
+// "shardplan-run: rank R: <cause>" and aborts the whole job; a watchdog aborts a rank that
+// makes no progress for --timeout seconds, so a dead peer never hangs the job.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <mpi.h>
+
+#include "planner/plan_file.h"
+#include "runtime/cpu/cpu_device.h"
+#include "runtime/cpu/mpi_comm.h"
+#include "runtime/executor.h"
+#include "runtime/stats.h"
+#include "sim/common/error.h"
+
+namespace {
+
+using namespace sp;
+
+struct Options {
+  std::string plan;
+  RunShape shape{.batch = 4, .prompt_len = 64, .decode_steps = 8, .microbatches = 0};
+  int warmup = 1, iters = 3;
+  uint64_t seed = 0;
+  std::string out, trace;
+  bool check = false;
+  double tolerance = 1e-4;
+  double timeout_s = 300;
+  int fail_rank = -1;
+  std::string fail_mode = "throw";
+  bool bench_comm = false;
+};
+
+[[noreturn]] void fail(int rank, const std::string& msg, int code) {
+  std::fprintf(stderr, "shardplan-run: rank %d: %s\n", rank, msg.c_str());
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+// Aborts the rank when the recorder shows no progress for `timeout_s`: a peer that died or
+// hangs leaves this rank blocked inside MPI, where no error handler ever fires.
+class Watchdog {
+ public:
+  Watchdog(const Recorder& rec, int rank, double timeout_s)
+      : thread_([this, &rec, rank, timeout_s] {
+          while (!stop_.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            const double idle = double(Recorder::now_ns() - rec.progress_ns()) * 1e-9;
+            if (idle > timeout_s) {
+              std::fprintf(stderr,
+                           "shardplan-run: rank %d: no progress for %.0f s (last in '%s'); a peer may have died "
+                           "or hung; aborting the job\n",
+                           rank, idle, rec.current_op());
+              std::fflush(stderr);
+              std::_Exit(3);
+            }
+          }
+        }) {}
+  ~Watchdog() {
+    stop_.store(true);
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+std::string host_name() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+std::string utc_now() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+void write_json(const std::string& path, const nlohmann::json& j) {
+  std::ofstream f(path);
+  if (!f) throw InputError(fmt::format("--out {}: cannot write the file; check the folder exists", path));
+  f << j.dump(2) << "\n";
+}
+
+// Logits of every phase (prefill, then each decode step) of the reference: the same model and
+// seed unsharded on one rank.
+std::vector<std::vector<float>> reference_logits(const CostModel& cm, const RunShape& shape, uint64_t seed) {
+  const ParallelConfig one{.tp = 1, .pp = 1, .dp = 1, .ep = 1};
+  CostModel ref(cm.model(), cm.cluster(), one, cm.precision());
+  CpuDevice dev;
+  NullComm comm;
+  Recorder rec;
+  RunShape s = shape;
+  s.microbatches = 1;
+  Executor ex(ref, {}, seed, dev, comm);
+  ex.start(s);
+  std::vector<std::vector<float>> out;
+  ex.prefill(rec);
+  out.push_back(ex.logits());
+  for (int k = 0; k < s.decode_steps; ++k) {
+    ex.decode_step(k, rec);
+    out.push_back(ex.logits());
+  }
+  return out;
+}
+
+int run_plan(const Options& o, int rank, int size) {
+  const PlanFile plan = plan_load(o.plan);
+  const auto& pc = plan.parallel;
+  if (size != pc.gpus()) {
+    throw InputError(fmt::format("plan {} has {} ranks (tp {} x pp {} x dp {}) but mpirun started {}; run "
+                                 "mpirun -np {}",
+                                 o.plan, pc.gpus(), pc.tp, pc.pp, pc.dp, size, pc.gpus()));
+  }
+  const PlacedRank& me = plan.placement.at(size_t(rank));
+  const Precision prec{.weights = dtype_parse(plan.dtype, "dtype"), .kv = dtype_parse(plan.kv_dtype, "kv_dtype")};
+  const CostModel cm(model_load(plan.model), cluster_make(plan.hardware, plan.nodes), pc, prec);
+  RunShape shape = o.shape;
+  if (shape.microbatches == 0) shape.microbatches = plan.batch.microbatches > 0 ? plan.batch.microbatches : pc.pp;
+  run_shape_validate(shape);
+  if (o.warmup < 0 || o.iters < 1) throw InputError("--warmup must be >= 0 and --iters >= 1");
+
+  Recorder rec;
+  Watchdog dog(rec, rank, o.timeout_s);
+  MpiComm comm(mpi_comm_split(me.replica * pc.pp + me.stage, me.tp_rank));
+  CpuDevice dev;
+  Executor ex(cm, {.replica = me.replica, .stage = me.stage, .tp_rank = me.tp_rank}, o.seed, dev, comm);
+  rec.touch();
+
+  std::vector<double> prefill_s, decode_s;            // this rank's phase times
+  std::vector<ClassSeconds> prefill_cls, decode_cls;  // this rank's time by class
+  std::vector<std::vector<float>> logits;             // last iteration, per phase
+  const bool checker = o.check && me.replica == 0 && me.stage == pc.pp - 1 && me.tp_rank == 0;
+  for (int it = 0; it < o.warmup + o.iters; ++it) {
+    const bool measured = it >= o.warmup, final = it + 1 == o.warmup + o.iters;
+    rec.keep_trace(final && !o.trace.empty());
+    ex.start(shape);
+    comm.barrier();
+    rec.take_totals();
+    if (it == 0 && rank == o.fail_rank) {
+      if (o.fail_mode == "exit") std::_Exit(5);
+      if (o.fail_mode == "hang") std::this_thread::sleep_for(std::chrono::hours(1));
+      throw std::runtime_error("injected failure (--fail-rank " + std::to_string(rank) + ")");
+    }
+    int64_t t0 = Recorder::now_ns();
+    ex.prefill(rec);
+    comm.wait_sends();
+    if (measured) {
+      prefill_s.push_back(double(Recorder::now_ns() - t0) * 1e-9);
+      prefill_cls.push_back(rec.take_totals());
+    }
+    if (final && checker) logits.push_back(ex.logits());
+    for (int k = 0; k < shape.decode_steps; ++k) {
+      comm.barrier();
+      rec.take_totals();
+      t0 = Recorder::now_ns();
+      ex.decode_step(k, rec);
+      comm.wait_sends();
+      if (measured) {
+        decode_s.push_back(double(Recorder::now_ns() - t0) * 1e-9);
+        decode_cls.push_back(rec.take_totals());
+      }
+      if (final && checker) logits.push_back(ex.logits());
+    }
+  }
+  comm.barrier();
+
+  // Phase time of the job = the slowest rank's (the last stage finishes last).
+  std::vector<double> phases = prefill_s;
+  phases.insert(phases.end(), decode_s.begin(), decode_s.end());
+  std::vector<double> job(phases.size());
+  mpi_check(MPI_Reduce(phases.data(), job.data(), int(phases.size()), MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD),
+            "MPI_Reduce");
+  // Per rank: medians by class, prefill then decode step.
+  std::vector<double> mine(2 * kTimeClasses);
+  for (int c = 0; c < kTimeClasses; ++c) {
+    std::vector<double> p, d;
+    for (const auto& x : prefill_cls) p.push_back(x[size_t(c)]);
+    for (const auto& x : decode_cls) d.push_back(x[size_t(c)]);
+    mine[size_t(c)] = median(p);
+    mine[size_t(kTimeClasses + c)] = median(d);
+  }
+  std::vector<double> all(size_t(size) * mine.size());
+  mpi_check(MPI_Gather(mine.data(), int(mine.size()), MPI_DOUBLE, all.data(), int(mine.size()), MPI_DOUBLE, 0,
+                       MPI_COMM_WORLD),
+            "MPI_Gather");
+
+  // Numerics: the checking rank compares every phase's logits with the unsharded reference.
+  double chk[4] = {0, 0, 0, 0};  // max |a - r|, elements wrong, elements compared, tokens differing
+  if (checker) {
+    const auto ref = reference_logits(cm, shape, o.seed);
+    for (size_t p = 0; p < ref.size(); ++p) {
+      for (size_t i = 0; i < ref[p].size(); ++i) {
+        const double e = std::abs(double(logits[p][i]) - double(ref[p][i]));
+        chk[0] = std::max(chk[0], e);
+        if (e > o.tolerance * (1.0 + std::abs(double(ref[p][i])))) chk[1] += 1;
+        chk[2] += 1;
+      }
+    }
+    rec.touch();
+  }
+  double chk_all[4];
+  mpi_check(MPI_Reduce(chk, chk_all, 4, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD), "MPI_Reduce");
+
+  if (!o.trace.empty()) write_json(fmt::format("{}/trace_rank{}.json", o.trace, rank), rec.chrome_trace(rank));
+  if (rank != 0) return 0;
+
+  const auto n_pre = prefill_s.size();
+  std::vector<double> job_pre(job.begin(), job.begin() + ptrdiff_t(n_pre)), job_dec(job.begin() + ptrdiff_t(n_pre), job.end());
+  nlohmann::json j;
+  j["schema_version"] = 1;
+  j["kind"] = "shardplan-measurement";
+  j["backend"] = "cpu";
+  j["host"] = host_name();
+  j["date"] = utc_now();
+  j["np"] = size;
+  j["plan"] = plan_to_json(plan);
+  j["shape"] = {{"batch", shape.batch}, {"prompt_len", shape.prompt_len}, {"decode_steps", shape.decode_steps},
+                {"microbatches", shape.microbatches}, {"warmup", o.warmup}, {"iters", o.iters}, {"seed", o.seed}};
+  j["prefill_s"] = job_pre;
+  j["decode_step_s"] = job_dec;
+  j["prefill_median_s"] = median(job_pre);
+  j["decode_step_median_s"] = median(job_dec);
+  auto ranks = nlohmann::json::array();
+  for (int r = 0; r < size; ++r) {
+    const auto& pl = plan.placement[size_t(r)];
+    nlohmann::json pre, dec;
+    for (int c = 0; c < kTimeClasses; ++c) {
+      const std::string name(time_class_name(TimeClass(c)));
+      pre[name] = all[size_t(r) * mine.size() + size_t(c)];
+      dec[name] = all[size_t(r) * mine.size() + size_t(kTimeClasses + c)];
+    }
+    ranks.push_back({{"rank", r}, {"replica", pl.replica}, {"stage", pl.stage}, {"tp_rank", pl.tp_rank},
+                     {"prefill_s", pre}, {"decode_step_s", dec}});
+  }
+  j["ranks"] = ranks;
+  const bool passed = chk_all[1] == 0;
+  if (o.check) {
+    j["check"] = {{"max_abs_err", chk_all[0]}, {"wrong", int64_t(chk_all[1])}, {"compared", int64_t(chk_all[2])},
+                  {"tolerance", o.tolerance}, {"passed", passed}};
+  }
+  if (!o.out.empty()) write_json(o.out, j);
+  fmt::print("shardplan-run: {} ranks, prefill {:.3f} ms, decode step {:.3f} ms (medians of {} iterations)", size,
+             median(job_pre) * 1e3, median(job_dec) * 1e3, o.iters);
+  if (o.check) fmt::print(", check {}: max |err| {:.3g}, {} of {} logits wrong", passed ? "passed" : "FAILED",
+                          chk_all[0], int64_t(chk_all[1]), int64_t(chk_all[2]));
+  fmt::print("\n");
+  return o.check && !passed ? 1 : 0;
+}
+
+// Time per call of `fn`, the median of 5 timed loops of `reps` calls after 2 warm-up calls.
+template <class F>
+double time_per_call(F&& fn, int reps) {
+  fn();
+  fn();
+  std::vector<double> t;
+  for (int k = 0; k < 5; ++k) {
+    const int64_t t0 = Recorder::now_ns();
+    for (int i = 0; i < reps; ++i) fn();
+    t.push_back(double(Recorder::now_ns() - t0) * 1e-9 / reps);
+  }
+  return median(t);
+}
+
+// MPI AllReduce over every rank and send/recv between ranks 0 and 1 (half a ping-pong), over
+// message sizes from 1 KiB to 16 MiB: what calibrate fits alpha and beta to.
+int bench_comm(const Options& o, int rank, int size) {
+  if (size < 2) throw InputError("--bench-comm needs at least 2 ranks: mpirun -np 2 shardplan-run --bench-comm");
+  nlohmann::json ar = nlohmann::json::array(), sr = nlohmann::json::array();
+  for (int64_t bytes = 1024; bytes <= (16 << 20); bytes *= 4) {
+    const int reps = int(std::clamp<int64_t>((32 << 20) / bytes, 4, 400));
+    std::vector<float> buf(size_t(bytes / 4), 1.0f);
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double t_ar = time_per_call(
+        [&] { mpi_check(MPI_Allreduce(MPI_IN_PLACE, buf.data(), int(buf.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce"); },
+        reps);
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double t_rt = time_per_call(
+        [&] {
+          if (rank == 0) {
+            mpi_check(MPI_Send(buf.data(), int(buf.size()), MPI_FLOAT, 1, 7, MPI_COMM_WORLD), "MPI_Send");
+            mpi_check(MPI_Recv(buf.data(), int(buf.size()), MPI_FLOAT, 1, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+          } else if (rank == 1) {
+            mpi_check(MPI_Recv(buf.data(), int(buf.size()), MPI_FLOAT, 0, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+            mpi_check(MPI_Send(buf.data(), int(buf.size()), MPI_FLOAT, 0, 7, MPI_COMM_WORLD), "MPI_Send");
+          }
+        },
+        reps);
+    ar.push_back({{"bytes", bytes}, {"time_s", t_ar}});
+    sr.push_back({{"bytes", bytes}, {"time_s", t_rt / 2}});
+  }
+  if (rank == 0) {
+    nlohmann::json j{{"kind", "shardplan-comm-bench"}, {"ranks", size}, {"allreduce", ar}, {"sendrecv", sr}};
+    if (o.out.empty()) fmt::print("{}\n", j.dump(2));
+    else write_json(o.out, j);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+
+  Options o;
+  CLI::App app{"shardplan-run: execute a plan.json on CPUs, one MPI rank per device (mpirun -np N shardplan-run ...)"};
+  app.add_option("--plan", o.plan, "plan.json written by 'shardplan plan --out' or 'shardplan validate'");
+  app.add_option("--batch", o.shape.batch, "B: sequences per iteration")->capture_default_str();
+  app.add_option("--prompt-len", o.shape.prompt_len, "S: prompt tokens per sequence")->capture_default_str();
+  app.add_option("--decode-steps", o.shape.decode_steps, "D: decode steps after the prefill")->capture_default_str();
+  app.add_option("--microbatches", o.shape.microbatches, "m: microbatches per phase; 0 = the plan's (else one per stage)")
+      ->capture_default_str();
+  app.add_option("--warmup", o.warmup, "untimed iterations first")->capture_default_str();
+  app.add_option("--iters", o.iters, "timed iterations (medians are reported)")->capture_default_str();
+  app.add_option("--seed", o.seed, "seed of the synthetic weights and prompts")->capture_default_str();
+  app.add_option("--out", o.out, "write the measurements as JSON here (rank 0)");
+  app.add_option("--trace", o.trace, "write a Chrome trace per rank of the last iteration into this folder");
+  app.add_flag("--check", o.check, "compare the logits with the unsharded reference computed on one rank");
+  app.add_option("--tolerance", o.tolerance, "--check: |sharded - reference| <= tol * (1 + |reference|)")
+      ->capture_default_str();
+  app.add_option("--timeout", o.timeout_s, "abort a rank that makes no progress for this many seconds")
+      ->capture_default_str();
+  app.add_option("--fail-rank", o.fail_rank, "testing: make this rank fail at the first prefill");
+  app.add_option("--fail-mode", o.fail_mode, "testing: throw, exit or hang")->check(CLI::IsMember({"throw", "exit", "hang"}));
+  app.add_flag("--bench-comm", o.bench_comm, "measure MPI AllReduce and send/recv over message sizes instead");
+  try {
+    app.parse(argc, argv);
+    if (!o.bench_comm && o.plan.empty()) throw CLI::RequiredError("--plan");
+  } catch (const CLI::CallForHelp& e) {
+    if (rank == 0) app.exit(e);
+    MPI_Finalize();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    if (rank == 0) std::fprintf(stderr, "shardplan-run: error: %s (run 'shardplan-run --help')\n", e.what());
+    MPI_Finalize();
+    return 2;
+  }
+  int rc = 0;
+  try {
+    rc = o.bench_comm ? bench_comm(o, rank, size) : run_plan(o, rank, size);
+  } catch (const InputError& e) {
+    fail(rank, fmt::format("error: {}", e.what()), 2);
+  } catch (const CommError& e) {
+    fail(rank, fmt::format("communication failed: {}", e.what()), 3);
+  } catch (const std::exception& e) {
+    fail(rank, fmt::format("failed: {}", e.what()), 3);
+  }
+  MPI_Finalize();
+  return rc;
+}

@@ -1,0 +1,132 @@
+// shardplan-run under mpirun: sharded logits equal the unsharded reference for TP and PP in
+// {1, 2, 4} and their products up to 4 ranks, the measurements JSON holds real timings, and a
+// failing or hanging rank stops the job with a message naming it.
+//
+// np 4 on the 2-core machine runs oversubscribed: fine for numerics, not for timing. As root,
+// OpenMPI refuses to start without its two opt-in variables, which the test sets for itself.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "planner/plan_file.h"
+#include "tests/support/process.h"
+
+using namespace sp;
+
+namespace {
+
+std::filesystem::path scratch() {
+  auto d = std::filesystem::temp_directory_path() / fmt::format("shardplan_mpi_test_{}", ::getpid());
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+std::string write_plan(int tp, int pp, const std::string& model = "tiny-llama-512") {
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  PlanFile p;
+  p.model = model;
+  p.hardware = "dgx-h100";
+  p.parallel = {.tp = tp, .pp = pp, .dp = 1, .ep = 1};
+  p.placement = placement_make(p.parallel, 8);
+  const auto path = scratch() / fmt::format("plan_{}x{}_{}.json", tp, pp, model);
+  plan_save(p, path);
+  return path.string();
+}
+
+test::Run mpirun(int np, const std::string& args) {
+  return test::run_command(fmt::format("{} -np {} --oversubscribe {} {}", MPIEXEC, np, SHARDPLAN_RUN_BIN, args));
+}
+
+}  // namespace
+
+TEST_SUITE("runtime_mpi") {
+
+TEST_CASE("sharded logits equal the one-rank reference for TP and PP in {1,2,4}") {
+  for (auto [tp, pp] : {std::pair{1, 1}, {2, 1}, {4, 1}, {1, 2}, {1, 4}, {2, 2}}) {
+    CAPTURE(tp);
+    CAPTURE(pp);
+    const auto out = scratch() / fmt::format("run_{}x{}.json", tp, pp);
+    const auto r = mpirun(tp * pp, fmt::format("--plan {} --batch 4 --prompt-len 16 --decode-steps 3 --warmup 0 "
+                                               "--iters 1 --check --out {}",
+                                               write_plan(tp, pp), out.string()));
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(std::ifstream(out));
+    CHECK(j["check"]["passed"] == true);
+    CHECK(j["check"]["wrong"] == 0);
+    // Logits of the prefill and of 3 decode steps, 4 sequences, vocabulary 8192.
+    CHECK(j["check"]["compared"] == 4 * 4 * 8192);
+    CHECK(j["check"]["max_abs_err"].get<double>() < 1e-4);
+    CHECK(j["ranks"].size() == size_t(tp * pp));
+    CHECK(j["shape"]["microbatches"] == pp);
+  }
+}
+
+TEST_CASE("the check can fail: a zero tolerance rejects TP's reordered sums") {
+  const auto r = mpirun(2, fmt::format("--plan {} --batch 2 --prompt-len 8 --decode-steps 1 --warmup 0 --iters 1 "
+                                       "--check --tolerance 0",
+                                       write_plan(2, 1)));
+  CHECK(r.code == 1);
+  CHECK(r.out.find("check FAILED") != std::string::npos);
+}
+
+TEST_CASE("measurements: real phase times, time by class per rank, one Chrome trace per rank") {
+  const auto dir = scratch() / "trace";
+  std::filesystem::create_directories(dir);
+  const auto out = scratch() / "timing.json";
+  const auto r = mpirun(2, fmt::format("--plan {} --batch 2 --prompt-len 16 --decode-steps 2 --warmup 1 --iters 2 "
+                                       "--out {} --trace {}",
+                                       write_plan(1, 2), out.string(), dir.string()));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(std::ifstream(out));
+  CHECK(j["prefill_s"].size() == 2);
+  CHECK(j["decode_step_s"].size() == 4);
+  CHECK(j["prefill_median_s"].get<double>() > 0);
+  CHECK(j["decode_step_median_s"].get<double>() > 0);
+  // The second stage waits for the first: idle time and a hand-off it received.
+  const auto& last = j["ranks"][1];
+  CHECK(last["stage"] == 1);
+  CHECK(last["prefill_s"]["gemm"].get<double>() > 0);
+  CHECK(last["prefill_s"]["idle"].get<double>() > 0);
+  CHECK(last["prefill_s"]["sendrecv"].get<double>() > 0);
+  CHECK(last["prefill_s"]["allreduce"].get<double>() == 0);
+  for (int rank : {0, 1}) {
+    const auto t = nlohmann::json::parse(std::ifstream(dir / fmt::format("trace_rank{}.json", rank)));
+    CHECK(t["traceEvents"].size() > 20);
+    CHECK(t["traceEvents"][1]["ph"] == "X");
+  }
+}
+
+TEST_CASE("a failing rank stops the job with its rank and cause, never a hang") {
+  const auto plan = write_plan(2, 1);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = mpirun(2, fmt::format("--plan {} --fail-rank 1 --fail-mode throw", plan));
+  CHECK(r.code != 0);
+  CHECK(r.err.find("shardplan-run: rank 1: failed: injected failure (--fail-rank 1)") != std::string::npos);
+
+  // A rank that hangs: every rank's watchdog fires after --timeout seconds.
+  r = mpirun(2, fmt::format("--plan {} --fail-rank 0 --fail-mode hang --timeout 2", plan));
+  CHECK(r.code != 0);
+  CHECK(r.err.find("no progress for") != std::string::npos);
+
+  // A bad plan path: every rank names itself and the file.
+  r = mpirun(2, "--plan /nonexistent/plan.json");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("shardplan-run: rank 0: error: /nonexistent/plan.json") != std::string::npos);
+
+  // A plan for 4 ranks started on 2.
+  r = mpirun(2, fmt::format("--plan {}", write_plan(2, 2)));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("but mpirun started 2; run mpirun -np 4") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+}
+
+}  // TEST_SUITE
