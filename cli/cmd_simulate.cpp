@@ -19,6 +19,10 @@ namespace sp::cli {
 
 namespace {
 
+// A few minutes of simulation on one core of the development machine (docs/performance.md).
+constexpr uint64_t kDefaultMaxSteps = 5'000'000'000;
+constexpr uint64_t kMaxMaxSteps = 1'000'000'000'000;
+
 struct SimFlags {
   WorkloadFlags workload;
   std::string scheduler = "continuous", router = "round-robin";
@@ -26,6 +30,7 @@ struct SimFlags {
   int microbatches = 0;
   int64_t batch_size = 0;
   std::string timeline;
+  uint64_t max_steps = kDefaultMaxSteps;
 };
 
 void add_sim_flags(CLI::App* cmd, SimFlags& f) {
@@ -39,6 +44,9 @@ void add_sim_flags(CLI::App* cmd, SimFlags& f) {
       ->capture_default_str();
   cmd->add_option("--router", f.router, "DP router: round-robin or least-outstanding")->capture_default_str();
   cmd->add_option("--timeline", f.timeline, "Write the simulated timeline as a Chrome trace (Perfetto) to FILE");
+  cmd->add_option("--max-steps", f.max_steps,
+                  "Refuse (exit 2) a run needing more steps (events + sequence-iterations): bounds the run time")
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -67,8 +75,14 @@ Runner add_simulate_command(CLI::App& app) {
       throw InputError(fmt::format("--microbatches: {} is out of range (use 0 to 4096)", f.microbatches));
     }
     sc.microbatches = f.microbatches;
-    if (f.batch_size < 0) throw InputError(fmt::format("--batch-size: {} must not be negative", f.batch_size));
+    if (f.batch_size < 0 || f.batch_size > kMaxRequests) {
+      throw InputError(fmt::format("--batch-size: {} is out of range (use 0 for --max-num-seqs, or 1 to {})", f.batch_size,
+                                   kMaxRequests));
+    }
     sc.static_batch_size = f.batch_size;
+    if (f.max_steps < 1 || f.max_steps > kMaxMaxSteps) {
+      throw InputError(fmt::format("--max-steps: {} is out of range (use 1 to {})", f.max_steps, kMaxMaxSteps));
+    }
     SimConfig cfg;
     cfg.scheduler = sc;
     if (f.router == "round-robin") cfg.router = RouterKind::round_robin;
@@ -99,6 +113,7 @@ Runner add_simulate_command(CLI::App& app) {
     cfg.max_model_len = mem.max_model_len;
     cfg.concurrency = w.concurrency;
     cfg.timeline = !f.timeline.empty();
+    cfg.max_steps = f.max_steps;
     if (isatty(STDERR_FILENO)) {
       cfg.progress = [](double frac) { fmt::print(stderr, "\rsimulating: {:5.1f}%", 100 * frac); };
     }

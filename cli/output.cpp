@@ -176,7 +176,8 @@ json simulate_json(const Deployment& d, const SimulateInfo& info, const MemoryRe
         {"all2all_bytes", round6(m.all2all_bytes)},
         {"time_fraction", round6(m.comm_time_fraction)}}},
       {"rejected", rejected},
-      {"simulator", {{"events", res.events}, {"iterations", m.iterations}, {"wall_s", round6(info.wall_s)}}}};
+      {"simulator",
+       {{"events", res.events}, {"iterations", m.iterations}, {"steps", res.steps}, {"wall_s", round6(info.wall_s)}}}};
 }
 
 std::string simulate_table(const Deployment& d, const json& j) {

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <set>
+
+#include <fmt/format.h>
 
 #include "sim/common/error.h"
 #include "sim/des/engine.h"
@@ -116,6 +119,9 @@ class Sim {
       r.stages.resize(size_t(p_));
       r.links.resize(size_t(std::max(0, p_ - 1)));
     }
+    if (cfg.router == RouterKind::least_outstanding) {
+      for (int32_t r = 0; r < cfg.replicas; ++r) by_load_.emplace(0, r);
+    }
     arrival_ns_.resize(reqs.size());
     first_token_ns_.assign(reqs.size(), -1);
     for (size_t i = 0; i < reqs.size(); ++i) arrival_ns_[i] = reqs[i].arrival_ns;
@@ -141,6 +147,8 @@ class Sim {
   int32_t new_seq(int64_t req);
   void trace(int32_t r, int32_t track, int64_t start, int64_t dur, const char* name, int64_t batch, int32_t tokens);
   void note_kv(const Replica& rep);
+  void mark_dirty(int32_t r);
+  void outstanding_add(int32_t r, int64_t delta);
 
   const IterationCoster& coster_;
   const SimConfig& cfg_;
@@ -158,6 +166,11 @@ class Sim {
   size_t next_closed_ = 0;
   size_t rr_ = 0;
   int64_t done_ = 0;  // finished + rejected
+  uint64_t seq_steps_ = 0;  // sequences summed over the batches formed
+  // Replicas to reschedule before the next event, and replicas by (outstanding, index) for the
+  // least-outstanding router: both keep the cost per event independent of the replica count.
+  std::vector<int32_t> dirty_;
+  std::set<std::pair<int64_t, int32_t>> by_load_;
   int64_t out_tokens_ = 0, in_tokens_ = 0, last_finish_ns_ = 0;
   double comm_s_ = 0, busy_s_ = 0;
 };
@@ -176,6 +189,20 @@ int32_t Sim::new_seq(int64_t req) {
   const int32_t s = seqs_.acquire();
   seqs_[size_t(s)] = Seq{.req = req, .prompt = reqs_[size_t(req)].input_tokens};
   return s;
+}
+
+void Sim::mark_dirty(int32_t r) {
+  Replica& rep = replicas_[size_t(r)];
+  if (!rep.dirty) dirty_.push_back(r);
+  rep.dirty = true;
+}
+
+void Sim::outstanding_add(int32_t r, int64_t delta) {
+  Replica& rep = replicas_[size_t(r)];
+  const bool tracked = cfg_.router == RouterKind::least_outstanding;
+  if (tracked) by_load_.erase({rep.outstanding, r});
+  rep.outstanding += delta;
+  if (tracked) by_load_.emplace(rep.outstanding, r);
 }
 
 void Sim::note_kv(const Replica& rep) {
@@ -220,13 +247,11 @@ void Sim::release(int64_t req) {
   if (cfg_.router == RouterKind::round_robin) {
     r = int32_t(rr_++ % replicas_.size());
   } else {
-    for (size_t i = 1; i < replicas_.size(); ++i)
-      if (replicas_[i].outstanding < replicas_[size_t(r)].outstanding) r = int32_t(i);
+    r = by_load_.begin()->second;  // the fewest outstanding; among equals the lowest index
   }
-  Replica& rep = replicas_[size_t(r)];
-  rep.waiting.push_back(req);
-  rep.outstanding++;
-  rep.dirty = true;
+  replicas_[size_t(r)].waiting.push_back(req);
+  outstanding_add(r, 1);
+  mark_dirty(r);
 }
 
 // Requests sharing a timestamp arrive together, so an offline workload forms full batches.
@@ -406,6 +431,7 @@ void Sim::try_schedule(int32_t r) {
     if (b < 0) return;
     if (rep.inflight++ == 0) rep.inflight_since = eng_.now_ns();
     res_.metrics.iterations++;
+    seq_steps_ += batches_[size_t(b)].work.size();
     enter_stage(r, 0, b);
   }
 }
@@ -501,7 +527,7 @@ void Sim::complete(int32_t r, int32_t b) {
       g.erase(std::find(g.begin(), g.end(), w.seq));
     }
     seqs_.release(w.seq);
-    rep.outstanding--;
+    outstanding_add(r, -1);
     if (cfg_.concurrency > 0 && next_closed_ < reqs_.size()) {
       arrival_ns_[next_closed_] = now;
       release(int64_t(next_closed_++));
@@ -514,7 +540,7 @@ void Sim::complete(int32_t r, int32_t b) {
   }
   if (--rep.inflight == 0) rep.inflight_ns += now - rep.inflight_since;
   batches_.release(b);
-  rep.dirty = true;
+  mark_dirty(r);
 }
 
 SimResult Sim::run() {
@@ -533,8 +559,10 @@ SimResult Sim::run() {
   const int64_t total = int64_t(reqs_.size());
   Ev ev;
   for (;;) {
-    for (size_t r = 0; r < replicas_.size(); ++r)
-      if (replicas_[r].dirty) try_schedule(int32_t(r));
+    // In index order, as a scan over all replicas would: the order fixes event sequence numbers.
+    std::sort(dirty_.begin(), dirty_.end());
+    for (int32_t r : dirty_) try_schedule(r);
+    dirty_.clear();
     if (!eng_.next(ev)) break;
     switch (ev.type) {
       case EvType::arrival: arrivals_at_now(ev.id); break;
@@ -543,7 +571,7 @@ SimResult Sim::run() {
         if (next >= 0) start_stage(ev.replica, ev.index, next);
         if (ev.index + 1 < p_) enter_link(ev.replica, ev.index, int32_t(ev.id));
         else complete(ev.replica, int32_t(ev.id));
-        if (ev.index == 0) replicas_[size_t(ev.replica)].dirty = true;
+        if (ev.index == 0) mark_dirty(ev.replica);
         break;
       }
       case EvType::link_done: {
@@ -554,6 +582,11 @@ SimResult Sim::run() {
       }
     }
     if (cfg_.progress && (eng_.events_processed() & 0xFFFF) == 0) cfg_.progress(double(done_) / double(total));
+    if (cfg_.max_steps > 0 && kStepsPerEvent * eng_.events_processed() + seq_steps_ >= cfg_.max_steps && eng_.pending() > 0) {
+      throw InputError(fmt::format("simulation stopped at the --max-steps bound of {} steps with {} of {} requests "
+                                   "done, so no result is reported; lower --num-requests or raise --max-steps",
+                                   cfg_.max_steps, done_, total));
+    }
   }
   SP_ASSERT(done_ == total, "simulate: a request neither finished nor was rejected");
 
@@ -583,12 +616,41 @@ SimResult Sim::run() {
   m.e2e_s = summarize(e2e_);
   m.itl_s = itl_.summary();
   res_.events = eng_.events_processed();
+  res_.steps = kStepsPerEvent * res_.events + seq_steps_;
   return std::move(res_);
 }
 
 }  // namespace
 
+uint64_t simulate_min_steps(const SimConfig& cfg, int num_stages, const std::vector<Request>& requests) {
+  double out_tokens = 0;
+  for (const Request& r : requests) {
+    const int64_t total = int64_t(r.input_tokens) + r.output_tokens;
+    // The rules of Sim::release: such a request is rejected and produces no tokens.
+    const bool rejected = (cfg.max_model_len > 0 && total > cfg.max_model_len) ||
+                          blocks_for(total) > cfg.kv_capacity_tokens / kBlockTokens;
+    if (!rejected) out_tokens += r.output_tokens;
+  }
+  const auto& sc = cfg.scheduler;
+  int64_t per_iteration = sc.max_num_seqs;
+  if (sc.kind == SchedulerKind::static_batch) per_iteration = std::max(per_iteration, sc.static_batch_size);
+  double batch = double(std::max<int64_t>(1, per_iteration));
+  if (cfg.concurrency > 0) batch = std::min(batch, double(cfg.concurrency));
+  const double steps = out_tokens + std::ceil(out_tokens / batch) * num_stages * double(kStepsPerEvent);
+  return steps >= 1.8e19 ? UINT64_MAX : uint64_t(steps);
+}
+
 SimResult simulate(const IterationCoster& coster, const SimConfig& cfg, const std::vector<Request>& requests) {
+  if (cfg.max_steps > 0) {
+    const uint64_t need = simulate_min_steps(cfg, coster.num_stages(), requests);
+    if (need > cfg.max_steps) {
+      throw InputError(fmt::format(
+          "the workload needs at least {} simulation steps (its output tokens, plus one event per stage per "
+          "iteration), more than the --max-steps bound of {}; lower --num-requests or the output lengths, raise "
+          "--concurrency, or raise --max-steps",
+          need, cfg.max_steps));
+    }
+  }
   Sim sim(coster, cfg, requests);
   return sim.run();
 }

@@ -55,8 +55,19 @@ struct SimConfig {
   int64_t concurrency = 0;                // closed loop: requests outstanding at once; 0 = open loop
   bool timeline = false;                  // record a Chrome trace
   int64_t timeline_max_events = 2'000'000;
+  // Bound on the steps of one run, so a workload too large for the time a user has is refused
+  // (up front when even its lower bound exceeds it, else when reached) instead of running for
+  // hours; 0 = no bound. Steps count the simulator's work: kStepsPerEvent per event plus one per
+  // sequence per iteration, weights under which the run time is about proportional to steps
+  // (docs/performance.md). Steps, not seconds: a bound in wall time would make the outcome
+  // depend on the machine.
+  uint64_t max_steps = 0;
   std::function<void(double)> progress;   // called with the fraction done, now and then
 };
+
+// An event (heap operations, a stage's cost) costs about ten times a sequence's part in an
+// iteration (a few comparisons and additions), measured in docs/performance.md.
+inline constexpr uint64_t kStepsPerEvent = 10;
 
 struct Rejection {
   int64_t request = 0;
@@ -97,11 +108,20 @@ struct SimResult {
   SimMetrics metrics;
   std::vector<Rejection> rejected;      // requests that can never fit, with why
   uint64_t events = 0;
+  uint64_t steps = 0;                   // kStepsPerEvent * events + sequence-iterations (SimConfig::max_steps)
   std::vector<TraceSlice> timeline;
   bool timeline_truncated = false;
 };
 
-// Plays `requests` (sorted by arrival) through the deployment priced by `coster`.
+// A lower bound on the steps a run needs: every output token of a request that is not rejected
+// is one sequence's part in one iteration, every stage of every iteration is an event, and an
+// iteration emits at most one token for each of at most max_num_seqs sequences (at most
+// `concurrency` in a closed loop), so iterations >= output tokens / that batch.
+uint64_t simulate_min_steps(const SimConfig& cfg, int num_stages, const std::vector<Request>& requests);
+
+// Plays `requests` (sorted by arrival) through the deployment priced by `coster`. Throws
+// InputError, naming --max-steps, when cfg.max_steps > 0 and the run would need more steps:
+// before starting if simulate_min_steps says so, else when the bound is reached (no partial result).
 SimResult simulate(const IterationCoster& coster, const SimConfig& cfg, const std::vector<Request>& requests);
 
 }  // namespace sp

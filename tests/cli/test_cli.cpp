@@ -284,4 +284,11 @@ TEST_CASE("accuracy --format json on a small file: one predicted record, one not
   CHECK(j["families"]["collectives"]["count"] == 1);
 }
 
+TEST_CASE("a profile key starting with x- is an extension, not an error") {
+  const std::string sys = std::string(SHARDPLAN_SOURCE_DIR) + "/tests/bad_inputs/files/sys-x-extension.json";
+  auto r = run("memory --model llama-3.1-8b --hardware " + sys + " --format json");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+}
+
 }  // TEST_SUITE

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "sim/common/error.h"
 #include "sim/cost/memory.h"
 #include "sim/serving/simulator.h"
 
@@ -184,6 +185,33 @@ TEST_CASE("physics: more microbatches in flight shrink the PP bubble") {
   // Not zero: the last stage also runs the LM head and sampler, so the others wait on it,
   // and each microbatch's next step waits for its hand-offs.
   CHECK(b4 < 0.4);
+}
+
+TEST_CASE("--max-steps: the lower bound holds, and a run past the bound stops without a result") {
+  const LinearCoster coster(2, 1e-3, 1e-6);
+  const auto reqs = fixed(100, 64, 32);
+  SimConfig cfg = config();
+  cfg.scheduler.max_num_seqs = 16;
+  // 3200 output tokens, iterations of at most 16 sequences: >= 200 iterations of 2 stage events.
+  const uint64_t lower = simulate_min_steps(cfg, 2, reqs);
+  CHECK(lower == 3200 + 200 * 2 * kStepsPerEvent);
+  const SimResult full = simulate(coster, cfg, reqs);
+  CHECK(full.steps >= lower);
+  CHECK(full.steps - kStepsPerEvent * full.events >= 3200);  // every output token was a sequence-iteration
+  REQUIRE(full.steps > lower + 1);
+  cfg.max_steps = full.steps;  // exactly enough
+  CHECK(simulate(coster, cfg, reqs).metrics.finished == 100);
+  cfg.max_steps = (lower + full.steps) / 2;  // passes the up-front check, stops on the way
+  CHECK_THROWS_WITH_AS(simulate(coster, cfg, reqs), doctest::Contains("simulation stopped at the --max-steps bound"),
+                       InputError);
+  cfg.max_steps = lower - 1;  // refused before running
+  CHECK_THROWS_WITH_AS(simulate(coster, cfg, reqs), doctest::Contains("the workload needs at least"), InputError);
+  // A closed loop of one request at a time needs an iteration per token.
+  cfg.concurrency = 1;
+  CHECK(simulate_min_steps(cfg, 2, reqs) == 3200 + 3200 * 2 * kStepsPerEvent);
+  // Requests that will be rejected produce no tokens and do not count.
+  cfg.max_model_len = 64;
+  CHECK(simulate_min_steps(cfg, 2, reqs) == 0);
 }
 
 }  // TEST_SUITE
