@@ -224,9 +224,22 @@ void simulate_candidate(const PlanRequest& req, const WorkloadSpec& w, const std
   cfg.kv_capacity_tokens = e.memory.kv_capacity_tokens;
   cfg.max_model_len = e.memory.max_model_len;
   cfg.concurrency = w.arrival == Arrival::closed_loop ? w.concurrency : 0;
-  e.sim = simulate(cm, cfg, reqs);
+  cfg.max_steps = req.max_steps_per_candidate;
   e.simulated = true;
   e.requests = int64_t(reqs.size());
+  try {
+    e.sim = simulate(cm, cfg, reqs);
+  } catch (const InputError&) {
+    // Over the step budget: no figures, so it can meet no SLO and ranks last.
+    e.sim = SimResult{};
+    judge(req, e);
+    e.meets_slo = false;
+    e.slo_misses = {fmt::format("simulation stopped: more than {} steps", req.max_steps_per_candidate)};
+    e.slo_worst_ratio = 1e300;
+    e.score = 0;
+    e.throughput_per_gpu = 0;
+    return;
+  }
   judge(req, e);
 }
 

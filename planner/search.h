@@ -42,6 +42,9 @@ struct PlanRequest {
   Objective objective = Objective::throughput;
   double gpu_hour_usd = 0;            // cost objective and cost column; 0 = no price
   int simulate_top = 8;               // candidates that go through the simulator
+  // Simulator work allowed per candidate (SimConfig::max_steps): a candidate that would need
+  // more (a KV cache that thrashes, say) is reported as such instead of holding up the search.
+  uint64_t max_steps_per_candidate = 500'000'000;
   int threads = 2;                    // evaluation threads; results do not depend on it
   std::function<void(double)> progress;  // fraction done; called from the calling thread only
 };

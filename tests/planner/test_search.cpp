@@ -155,6 +155,20 @@ TEST_SUITE("planner") {
     }
   }
 
+  TEST_CASE("a candidate over the simulator's step budget is reported, never recommended") {
+    PlanRequest q = request("llama-3.1-8b", "dgx-h100", 1);
+    q.workload.num_requests = 200;
+    q.max_steps_per_candidate = 1000;  // far below what 200 requests need
+    const PlanResult r = plan_search(q);
+    CHECK_FALSE(r.recommended.has_value());
+    REQUIRE_FALSE(r.ranked.empty());
+    for (const auto& e : r.ranked) {
+      CHECK_FALSE(e.meets_slo);
+      REQUIRE(e.slo_misses.size() == 1);
+      CHECK(e.slo_misses[0] == "simulation stopped: more than 1000 steps");
+    }
+  }
+
   TEST_CASE("results do not depend on the thread count") {
     PlanRequest q = request("llama-3.1-8b", "dgx-h100", 1);
     q.workload.num_requests = 200;
