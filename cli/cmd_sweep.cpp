@@ -65,7 +65,7 @@ SweepRun run_rows(const Scenario& sc, const Shard& sh, int threads) {
   const bool tty = isatty(STDERR_FILENO);
   for (size_t i = size_t(sh.index); i < sc.rows.size(); i += size_t(sh.count)) {
     const ScenarioRow& row = sc.rows[i];
-    if (tty) fmt::print(stderr, "\rsweep: row {} of {}: {:<40.40}", i + 1, sc.rows.size(), row.name);
+    if (tty) fmt::print(stderr, "\rsweep: row {} of {}: {:<40.40}", i + 1, sc.rows.size(), message_quote(row.name, 40));
     PlanFlags f;
     f.threads = threads;
     SweepRow out;
@@ -76,7 +76,7 @@ SweepRun run_rows(const Scenario& sc, const Shard& sh, int threads) {
       plan_flags_apply(f, row.settings);
       out.ctx = plan_context(f);
     } catch (const InputError& e) {
-      throw InputError(fmt::format("row {} ({}): {}", i, row.name, e.what()));
+      throw InputError(fmt::format("row {} ({}): {}", i, message_quote(row.name), e.what()));
     }
     out.result = plan_search(out.ctx.request);
     run.rows.push_back(std::move(out));

@@ -51,9 +51,9 @@ nlohmann::json setting(const std::string& origin, const std::string& ptr, const 
   for (const auto& x : keys()) {
     if (key == x.name) k = &x;
   }
-  if (!k) throw InputError(fmt::format("{}: {}: unknown setting '{}' (known: {})", origin, ptr, key, known_list()));
+  if (!k) throw InputError(fmt::format("{}: {}: unknown setting '{}' (known: {})", origin, message_quote(ptr, 120), message_quote(key), known_list()));
   auto bad = [&](std::string_view want) {
-    return InputError(fmt::format("{}: {}: expected {}, found {}", origin, ptr, want, v.dump()));
+    return InputError(fmt::format("{}: {}: expected {}, found {}", origin, message_quote(ptr, 120), want, message_quote(v.dump(), 80)));
   };
   switch (k->kind) {
     case Kind::string:
@@ -91,7 +91,7 @@ nlohmann::json setting(const std::string& origin, const std::string& ptr, const 
 
 nlohmann::json settings_object(const nlohmann::json& j, const std::string& origin, const std::string& ptr,
                                const std::filesystem::path& base_dir, bool allow_name) {
-  if (!j.is_object()) throw InputError(fmt::format("{}: {}: expected an object of settings", origin, ptr));
+  if (!j.is_object()) throw InputError(fmt::format("{}: {}: expected an object of settings", origin, message_quote(ptr, 120)));
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [key, v] : j.items()) {
     if (allow_name && key == "name") continue;
@@ -138,7 +138,7 @@ Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, 
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string ptr = fmt::format("/scenarios/{}", i);
       if (!list[i].is_object() || !list[i].contains("name") || !list[i]["name"].is_string()) {
-        throw InputError(fmt::format("{}: {}: each scenario needs a \"name\" string", origin, ptr));
+        throw InputError(fmt::format("{}: {}: each scenario needs a \"name\" string", origin, message_quote(ptr, 120)));
       }
       variants.emplace_back(list[i]["name"].get<std::string>(), settings_object(list[i], origin, ptr, base_dir, true));
     }
@@ -153,7 +153,7 @@ Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, 
     for (const auto& [key, vals] : g.items()) {
       const std::string ptr = "/grid/" + key;
       if (!vals.is_array() || vals.empty()) {
-        throw InputError(fmt::format("{}: {}: expected a non-empty list of values", origin, ptr));
+        throw InputError(fmt::format("{}: {}: expected a non-empty list of values", origin, message_quote(ptr, 120)));
       }
       std::vector<nlohmann::json> vs;
       for (size_t i = 0; i < vals.size(); ++i) vs.push_back(setting(origin, fmt::format("{}/{}", ptr, i), key, vals[i], base_dir));
