@@ -76,7 +76,7 @@ Kernels measure_kernels() {
 
   // GEMM grid. Weights cycle through copies that together exceed the last-level cache, as a
   // decoder's weights do from one layer to the next, so small-m GEMMs stream from memory.
-  const std::vector<int> ms{1, 4, 16, 64, 256, 1024};
+  const std::vector<int> ms{1, 2, 4, 8, 16, 32, 64, 256, 1024};
   const std::vector<int> sides{256, 512, 1024, 2048};
   std::vector<std::vector<double>> t_gemm(ms.size(), std::vector<double>(sides.size()));
   auto raw_gemm = json::array();
@@ -139,16 +139,27 @@ Kernels measure_kernels() {
     for (int c : ctxs) {
       const int hq = 8, hk = decode_kv_heads, d = 64, ctx = c + 1;
       const size_t per_seq = size_t(ctx) * size_t(hk * d);
+      // A decoder reads each layer's own KV cache after the layer's weights went through the
+      // cache, so the caches cycle through copies beyond the last-level cache, as the GEMMs do.
+      const int copies = int(std::clamp<size_t>((size_t(96) << 20) / (2 * size_t(s) * per_seq * 4), 1, 400));
       const auto q = random_floats(size_t(s) * size_t(hq * d), 4);
-      const auto kc = random_floats(size_t(s) * per_seq, 5), vc = random_floats(kc.size(), 6);
+      std::vector<std::vector<float>> kcs, vcs;
+      for (int i = 0; i < copies; ++i) {
+        kcs.push_back(random_floats(size_t(s) * per_seq, uint32_t(5 + 2 * i)));
+        vcs.push_back(random_floats(size_t(s) * per_seq, uint32_t(6 + 2 * i)));
+      }
       std::vector<float> out(size_t(hq * d));
       const kernels::AttentionHeads ah{.heads = hq, .kv_heads = hk, .d = d, .q_head0 = 0, .kv_head0 = 0, .group = 2};
+      int cur = 0;
       const double t = time_median([&] {
+        const auto& kc = kcs[size_t(cur)];
+        const auto& vc = vcs[size_t(cur)];
         for (int i = 0; i < s; ++i) {
           dev.attention(std::span<const float>(q).subspan(size_t(i * hq * d), size_t(hq * d)), hq * d, 1, c,
                         std::span<const float>(kc).subspan(size_t(i) * per_seq, per_seq),
                         std::span<const float>(vc).subspan(size_t(i) * per_seq, per_seq), ah, out);
         }
+        cur = (cur + 1) % copies;
       });
       const Op op = attention_op(hq, batch_decode(s, c));
       k.decode.values.push_back(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -72,6 +73,24 @@ double busy(const nlohmann::json& ranks, const char* phase, int stage) {
   for (const char* c : {"gemm", "attention", "elementwise", "allreduce", "allgather", "sendrecv"})
     t += mean_over_ranks(ranks, phase, c, stage);
   return t;
+}
+
+// Per op name: predicted (priced ops of `stage` x microbatches) against measured (mean over the
+// stage's ranks of `key`, the runtime's per-op medians), both in ms.
+void compare_ops(const CostModel& cm, const BatchShape& mb, int microbatches, const nlohmann::json& ranks,
+                 const char* phase, const char* key, int stage, std::vector<OpComparison>& out) {
+  std::map<std::string, std::pair<double, double>> by_name;  // predicted, measured
+  for (const Op& op : cm.stage_ops(stage, mb)) by_name[std::string(op.name)].first += cm.op_seconds(op) * microbatches * 1e3;
+  int n = 0;
+  for (const auto& r : ranks) {
+    if (r.at("stage").get<int>() != stage || !r.contains(key)) continue;
+    ++n;
+    for (const auto& [name, s] : r.at(key).items()) by_name[name].second += s.get<double>() * 1e3;
+  }
+  for (auto& [name, pm] : by_name) {
+    out.push_back({.phase = phase, .stage = stage, .op = name, .predicted_ms = pm.first,
+                   .measured_ms = n ? pm.second / n : 0});
+  }
 }
 
 }  // namespace
@@ -156,6 +175,11 @@ ValidationReport validate_cpu(const ValidateOptions& o) {
     row(fmt::format("decode_stage{}_ops_median_ms", s), dec_mid.stage_busy_s[size_t(s)],
         mean_of(ranks, "decode_step_ops_median_s", s));
   }
+  for (int s = 0; s < pc.pp; ++s) {
+    compare_ops(cm, run_prefill_batch(shape), shape.microbatches, ranks, "prefill", "prefill_ops_s", s, rep.ops);
+    compare_ops(cm, run_decode_batch(shape, shape.decode_steps / 2), shape.microbatches, ranks, "decode_step",
+                "decode_step_ops_s", s, rep.ops);
+  }
   const double e_pre = std::abs(rep.rows[0].error_pct()), e_dec = std::abs(rep.rows[1].error_pct());
   const bool numerics = m.contains("check") && m["check"].value("passed", false);
   rep.passed = e_pre <= o.max_error_pct && e_dec <= o.max_error_pct && numerics;
@@ -171,12 +195,18 @@ nlohmann::json validation_to_json(const ValidationReport& r, const ValidateOptio
     rows.push_back({{"metric", x.metric}, {"predicted", x.predicted}, {"measured", x.measured},
                     {"error_pct", x.error_pct()}});
   }
+  auto ops = nlohmann::json::array();
+  for (const auto& x : r.ops) {
+    ops.push_back({{"phase", x.phase}, {"stage", x.stage}, {"op", x.op}, {"predicted_ms", x.predicted_ms},
+                   {"measured_ms", x.measured_ms}});
+  }
   return {{"schema_version", 1},
           {"kind", "shardplan-validation"},
           {"backend", "cpu"},
           {"profile", o.profile.empty() ? o.plan.hardware : o.profile},
           {"command", r.command},
           {"comparison", rows},
+          {"ops", ops},
           {"passed", r.passed},
           {"verdict", r.verdict},
           {"measurement", r.measurement}};
@@ -206,6 +236,18 @@ std::string validation_to_markdown(const ValidationReport& r, const ValidateOpti
                       "reference.\n",
                       c.value("wrong", 0), c.value("compared", 0), c.value("tolerance", 0.0),
                       c.value("max_abs_err", 0.0));
+  }
+  if (!r.ops.empty()) {
+    md += "\nPer op (each stage's ranks averaged; summed over layers and microbatches; decode at the middle step; "
+          "ops without a price are the runtime's own):\n\n"
+          "| phase | stage | op | predicted ms | measured ms | error |\n| --- | ---: | --- | ---: | ---: | ---: |\n";
+    for (const auto& x : r.ops) {
+      const std::string err = x.measured_ms > 0 && x.predicted_ms > 0
+                                  ? fmt::format("{:+.1f}%", (x.predicted_ms - x.measured_ms) / x.measured_ms * 100)
+                                  : "-";
+      md += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {} |\n", x.phase, x.stage, x.op, x.predicted_ms,
+                        x.measured_ms, err);
+    }
   }
   md += fmt::format("\n**{}**\n\nCommand of the run:\n\n```\n{}\n```\n", r.verdict, r.command);
   return md;

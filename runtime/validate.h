@@ -48,10 +48,20 @@ struct ValidationRow {
   double error_pct() const { return measured != 0 ? (predicted - measured) / measured * 100 : 0; }
 };
 
+// One op name of one stage in one phase, summed over its layers and microbatches: where a
+// phase's error comes from. Measured is the mean over the stage's ranks of their per-phase medians.
+struct OpComparison {
+  std::string phase;  // "prefill" or "decode_step"
+  int stage = 0;
+  std::string op;     // the cost model's op name, or a runtime-only one (pp_send, sampler)
+  double predicted_ms = 0, measured_ms = 0;
+};
+
 struct ValidationReport {
   std::string command;          // the mpirun command line that produced the measurements
   nlohmann::json measurement;   // shardplan-run's JSON
   std::vector<ValidationRow> rows;
+  std::vector<OpComparison> ops;
   bool passed = false;
   std::string verdict;
 };

@@ -16,8 +16,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <Eigen/Core>
@@ -106,26 +110,52 @@ double load_average() {
   return l;
 }
 
-void write_json(const std::string& path, const nlohmann::json& j) {
+void write_json(const std::string& path, const nlohmann::json& j, const char* flag = "--out") {
   std::ofstream f(path);
-  if (!f) throw InputError(fmt::format("--out {}: cannot write the file; check the folder exists", path));
+  if (!f) throw InputError(fmt::format("{} {}: cannot write the file; check the folder exists and is writable", flag, path));
   f << j.dump(2) << "\n";
 }
 
-// Sum over op names of the median, across phases, of the name's time in a phase (idle waiting
-// left out). A phase during which the machine descheduled the rank inflates one name's time in
-// that phase only, which the median rejects: on a shared machine this is the rank's busy time
-// as an idle core would give it; the phase times include everything.
-double ops_median_sum(const std::vector<std::map<std::string_view, double>>& phases) {
+// Per op name, the median across phases of the name's time in a phase (idle waiting left out).
+// A phase during which the machine descheduled the rank inflates one name's time in that phase
+// only, which the median rejects: on a shared machine this is the rank's busy time as an idle
+// core would give it; the phase times include everything.
+std::map<std::string, double> ops_medians(const std::vector<std::map<std::string_view, double>>& phases) {
   std::map<std::string_view, std::vector<double>> by_name;
   for (const auto& ph : phases)
     for (const auto& [name, s] : ph) by_name[name].push_back(s);
-  double sum = 0;
+  std::map<std::string, double> out;
   for (auto& [name, v] : by_name) {
     v.resize(phases.size(), 0.0);  // a phase without the op (the last step sends no tokens)
-    sum += median(v);
+    out[std::string(name)] = median(v);
   }
-  return sum;
+  return out;
+}
+
+double sum_of(const std::map<std::string, double>& m) {
+  double s = 0;
+  for (const auto& [name, v] : m) s += v;
+  return s;
+}
+
+// Every rank's `text` on rank 0 (empty strings elsewhere).
+std::vector<std::string> gather_strings(const std::string& text, int rank, int size) {
+  int len = int(text.size());
+  const auto n = static_cast<size_t>(size);
+  std::vector<int> lens(n), offs(n, 0);
+  mpi_check(MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Gather");
+  int total = 0;
+  for (int r = 0; r < size; ++r) {
+    offs[size_t(r)] = total;
+    total += lens[size_t(r)];
+  }
+  std::string all(rank == 0 ? size_t(total) : 0, '\0');
+  mpi_check(MPI_Gatherv(text.data(), len, MPI_CHAR, all.data(), lens.data(), offs.data(), MPI_CHAR, 0, MPI_COMM_WORLD),
+            "MPI_Gatherv");
+  std::vector<std::string> out(n);
+  if (rank == 0)
+    for (int r = 0; r < size; ++r) out[size_t(r)] = all.substr(size_t(offs[size_t(r)]), size_t(lens[size_t(r)]));
+  return out;
 }
 
 // Logits of every phase (prefill, then each decode step) of the reference: the same model and
@@ -231,8 +261,10 @@ int run_plan(const Options& o, int rank, int size) {
     mine[size_t(c)] = median(p);
     mine[size_t(kTimeClasses + c)] = median(d);
   }
-  mine.push_back(ops_median_sum(prefill_ops));
-  mine.push_back(ops_median_sum(decode_ops));
+  const auto pre_ops = ops_medians(prefill_ops), dec_ops = ops_medians(decode_ops);
+  mine.push_back(sum_of(pre_ops));
+  mine.push_back(sum_of(dec_ops));
+  const auto ops_text = gather_strings(nlohmann::json{{"prefill", pre_ops}, {"decode", dec_ops}}.dump(), rank, size);
   std::vector<double> all(size_t(size) * mine.size());
   mpi_check(MPI_Gather(mine.data(), int(mine.size()), MPI_DOUBLE, all.data(), int(mine.size()), MPI_DOUBLE, 0,
                        MPI_COMM_WORLD),
@@ -255,7 +287,11 @@ int run_plan(const Options& o, int rank, int size) {
   double chk_all[4];
   mpi_check(MPI_Reduce(chk, chk_all, 4, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD), "MPI_Reduce");
 
-  if (!o.trace.empty()) write_json(fmt::format("{}/trace_rank{}.json", o.trace, rank), rec.chrome_trace(rank));
+  if (!o.trace.empty()) {
+    std::error_code ec;  // a failure shows as the write's own message below
+    std::filesystem::create_directories(o.trace, ec);
+    write_json(fmt::format("{}/trace_rank{}.json", o.trace, rank), rec.chrome_trace(rank), "--trace");
+  }
   if (rank != 0) return 0;
 
   const auto n_pre = prefill_s.size();
@@ -286,9 +322,11 @@ int run_plan(const Options& o, int rank, int size) {
       dec[name] = all[size_t(r) * mine.size() + size_t(kTimeClasses + c)];
     }
     const size_t base = size_t(r) * mine.size() + 2 * kTimeClasses;
+    const auto ops = nlohmann::json::parse(ops_text[size_t(r)]);
     ranks.push_back({{"rank", r}, {"replica", pl.replica}, {"stage", pl.stage}, {"tp_rank", pl.tp_rank},
                      {"prefill_s", pre}, {"decode_step_s", dec}, {"prefill_ops_median_s", all[base]},
-                     {"decode_step_ops_median_s", all[base + 1]}});
+                     {"decode_step_ops_median_s", all[base + 1]}, {"prefill_ops_s", ops.at("prefill")},
+                     {"decode_step_ops_s", ops.at("decode")}});
   }
   j["ranks"] = ranks;
   const bool passed = chk_all[1] == 0;

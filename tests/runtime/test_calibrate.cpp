@@ -118,6 +118,16 @@ TEST_CASE("calibrate --backend cpu, then validate with that profile: real measur
   CHECK(rows["prefill_allreduce_ms"]["measured"].get<double>() > 0);
   CHECK(rows["prefill_ms"]["predicted"].get<double>() > 0);
   CHECK(rows.count("decode_stage0_busy_ms") == 1);
+  // Per op: priced ops with their measured medians (averaged over the stage's two ranks).
+  std::map<std::string, nlohmann::json> ops;
+  for (const auto& x : j["ops"])
+    if (x["phase"] == "decode_step") ops[x["op"]] = x;
+  REQUIRE(ops.count("gate_up_proj") == 1);
+  CHECK(ops["gate_up_proj"]["predicted_ms"].get<double>() > 0);
+  const double mean_gate_up = 1e3 * 0.5 * (m["ranks"][0]["decode_step_ops_s"]["gate_up_proj"].get<double>() +
+                                           m["ranks"][1]["decode_step_ops_s"]["gate_up_proj"].get<double>());
+  CHECK(ops["gate_up_proj"]["measured_ms"].get<double>() == doctest::Approx(mean_gate_up));
+  CHECK(ops["mlp_allreduce"]["measured_ms"].get<double>() > 0);
   const std::string verdict = j["verdict"];
   CHECK((verdict.starts_with("PASS: prefill error") || verdict.starts_with("FAIL: prefill error")));
   std::filesystem::remove_all(dir);

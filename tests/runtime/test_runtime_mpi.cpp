@@ -113,6 +113,13 @@ TEST_CASE("measurements: real phase times, time by class per rank, one Chrome tr
   // Per-op medians leave idle waiting out, so they cannot exceed the phase.
   CHECK(last["decode_step_ops_median_s"].get<double>() > 0);
   CHECK(last["prefill_ops_median_s"].get<double>() < j["prefill_median_s"].get<double>() * 1.5);
+  // Per op name: every rank's medians reach rank 0, and they add up to the rank's total.
+  double sum = 0;
+  for (const auto& [name, s] : last["decode_step_ops_s"].items()) sum += s.get<double>();
+  CHECK(sum == doctest::Approx(last["decode_step_ops_median_s"].get<double>()).epsilon(1e-9));
+  CHECK(last["decode_step_ops_s"].contains("lm_head"));
+  CHECK(!j["ranks"][0]["prefill_ops_s"].contains("lm_head"));
+  CHECK(j["ranks"][0]["prefill_ops_s"].contains("embedding"));
   for (int rank : {0, 1}) {
     const auto t = nlohmann::json::parse(std::ifstream(dir / fmt::format("trace_rank{}.json", rank)));
     CHECK(t["traceEvents"].size() > 20);

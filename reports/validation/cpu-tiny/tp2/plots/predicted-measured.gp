@@ -1,0 +1,17 @@
+# Predicted vs measured (shardplan report; run `gnuplot predicted-measured.gp` here to redraw)
+set terminal svg size 720,440 dynamic noenhanced font 'sans,11' background rgb 'white'
+set output 'predicted-measured.svg'
+set title 'Predicted vs measured'
+set xlabel 'metric'
+set ylabel 'value (log scale)'
+set datafile missing 'NaN'
+set grid ytics lc rgb '#dddddd'
+set key outside right top
+set logscale y
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border rgb '#333333'
+set boxwidth 0.7 relative
+set xtics rotate by -30 left nomirror
+plot 'predicted-measured.dat' using 2:xtic(1) lc rgb '#4e79a7' title 'predicted', \
+     '' using 3 lc rgb '#f28e2b' title 'measured'
