@@ -102,8 +102,8 @@ Runner add_calibrate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "calibrate", "Write a hardware profile from measurements: this machine (--backend cpu) or kernel tables (--from-silicon)");
   auto f = std::make_shared<CalibrateFlags>();
-  cmd->add_option("--backend", f->backend, "Measure this machine: cpu (its cores, MPI between ranks)")
-      ->check(CLI::IsMember({"cpu"}));
+  cmd->add_option("--backend", f->backend, "Measure this machine: cpu (its cores, MPI between ranks); cuda is not implemented yet")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--name", f->name, "--backend: profile name (default: the --out file name without .json)");
   cmd->add_option("--from-silicon", f->silicon,
                   "Fit to measured kernel tables (shared/data/silicon: AIConfigurator's, per GPU and engine)");
@@ -115,6 +115,7 @@ Runner add_calibrate_command(CLI::App& app) {
     if (f->backend.empty() == f->silicon.empty()) {
       throw InputError("calibrate: give exactly one source: --backend cpu (this machine) or --from-silicon DIR");
     }
+    if (!f->backend.empty()) backend_check(f->backend);
     return f->backend.empty() ? calibrate_from_tables(*f) : calibrate_this_machine(*f);
   };
 }

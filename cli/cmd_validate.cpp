@@ -38,7 +38,7 @@ Runner add_validate_command(CLI::App& app) {
   cmd->add_option("--tp", f->parallel.tp, "without --plan: tensor parallel degree")->capture_default_str();
   cmd->add_option("--pp", f->parallel.pp, "without --plan: pipeline stages")->capture_default_str();
   cmd->add_option("--dp", f->parallel.dp, "without --plan: replicas")->capture_default_str();
-  cmd->add_option("--backend", f->backend, "runtime backend: cpu")->check(CLI::IsMember({"cpu"}))->capture_default_str();
+  cmd->add_option("--backend", f->backend, "runtime backend: cpu (cuda: not implemented yet)")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   cmd->add_option("--np", f->np, "MPI ranks (default: the plan's tp*pp*dp; must equal it)");
   cmd->add_option("--profile", f->profile, "system profile for the prediction, e.g. from 'calibrate --backend cpu' "
                                            "(default: the plan's hardware)");
@@ -59,6 +59,7 @@ Runner add_validate_command(CLI::App& app) {
   add_format_flag(cmd, f->format);
   return [f]() {
     const Format format = parse_format(f->format);
+    backend_check(f->backend);
     ValidateOptions o;
     if (!f->plan.empty()) {
       o.plan = plan_load(f->plan);

@@ -64,4 +64,11 @@ Deployment resolve(const DeploymentFlags& f) {
   return d;
 }
 
+void backend_check(const std::string& backend) {
+  if (backend == "cuda") {
+    throw InputError("--backend cuda: this version of the runtime executes plans on CPUs only (MPI ranks, Eigen); "
+                     "the CUDA backend is not implemented yet (docs/runtime.md); use --backend cpu");
+  }
+}
+
 }  // namespace sp::cli

@@ -48,4 +48,8 @@ struct Deployment {
 Deployment resolve(const DeploymentFlags& f);
 Format parse_format(const std::string& s);
 
+// --backend of calibrate and validate: "cpu" runs; "cuda" is refused in one line (exit 2) that
+// says why, since the runtime has no CUDA backend yet; anything else is a usage error.
+void backend_check(const std::string& backend);
+
 }  // namespace sp::cli

@@ -30,8 +30,10 @@
 
 #include "planner/plan_file.h"
 #include "runtime/cpu/cpu_device.h"
+#include "runtime/cpu/host_memory.h"
 #include "runtime/cpu/mpi_comm.h"
 #include "runtime/executor.h"
+#include "runtime/rank_memory.h"
 #include "runtime/stats.h"
 #include "sim/common/error.h"
 
@@ -48,6 +50,7 @@ struct Options {
   bool check = false;
   double tolerance = 1e-4;
   double timeout_s = 300;
+  double memory_limit_gib = 0;  // per rank; 0 = the host's available memory shared by its ranks
   int fail_rank = -1;
   std::string fail_mode = "throw";
   bool bench_comm = false;
@@ -180,6 +183,59 @@ std::vector<std::vector<float>> reference_logits(const CostModel& cm, const RunS
   return out;
 }
 
+// Exit code of a plan that does not fit: the same as bad input (the user changes the plan or
+// the shape), but found by every rank together, so each exits on its own, without MPI_Abort.
+constexpr int kNoFitExit = 2;
+
+// Whether every rank's allocations fit, decided before any of them allocates. Ranks on one
+// host share its available memory (MPI_COMM_TYPE_SHARED), of which 90% may be planned: MPI's
+// buffers and the page cache need the rest. With --memory-limit-gib each rank has that much.
+// Collective: every rank gets the same answer; rank 0 prints the one line.
+bool memory_fits(const Options& o, const RankMemory& need, const PlacedRank& me, int rank, int size) {
+  MPI_Comm node = MPI_COMM_NULL;
+  mpi_check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node),
+            "MPI_Comm_split_type");
+  long long mine = need.total(), node_need = 0;
+  mpi_check(MPI_Allreduce(&mine, &node_need, 1, MPI_LONG_LONG, MPI_SUM, node), "MPI_Allreduce");
+  int node_ranks = 1;
+  MPI_Comm_size(node, &node_ranks);
+  MPI_Comm_free(&node);
+  constexpr double gib = 1024.0 * 1024.0 * 1024.0;
+  const int64_t host = host_available_bytes();
+  bool ok = true;
+  std::string why;
+  if (o.memory_limit_gib > 0) {
+    ok = double(mine) <= o.memory_limit_gib * gib;
+    why = fmt::format("--memory-limit-gib {:g} per rank", o.memory_limit_gib);
+  } else if (host > 0) {
+    ok = double(node_need) <= 0.9 * double(host);
+    why = fmt::format("{} rank(s) on this host need {:.2f} GiB together; 90% of the {:.2f} GiB it has available is "
+                      "{:.2f} GiB",
+                      node_ranks, double(node_need) / gib, double(host) / gib, 0.9 * double(host) / gib);
+  }
+  // Rank 0 learns the first rank that does not fit and why, in one message.
+  const int bad_mine = ok ? size : rank;
+  int first_bad = size;
+  mpi_check(MPI_Allreduce(&bad_mine, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+  if (first_bad == size) return true;
+  std::string text = first_bad == rank
+                         ? fmt::format("rank {} (replica {}, stage {}, TP rank {}) needs {}; {}", rank, me.replica,
+                                       me.stage, me.tp_rank, rank_memory_text(need), why)
+                         : std::string();
+  int len = int(text.size());
+  mpi_check(MPI_Bcast(&len, 1, MPI_INT, first_bad, MPI_COMM_WORLD), "MPI_Bcast");
+  text.resize(size_t(len));
+  mpi_check(MPI_Bcast(text.data(), len, MPI_CHAR, first_bad, MPI_COMM_WORLD), "MPI_Bcast");
+  if (rank == 0) {
+    std::fprintf(stderr,
+                 "shardplan-run: error: the plan does not fit in memory, nothing was allocated: %s; use a smaller "
+                 "--batch, --prompt-len or --decode-steps%s, or more ranks (TP or PP split weights and KV cache)\n",
+                 text.c_str(), o.check ? ", drop --check (its reference holds the whole model on one rank)" : "");
+    std::fflush(stderr);
+  }
+  return false;
+}
+
 int run_plan(const Options& o, int rank, int size) {
   const PlanFile plan = plan_load(o.plan);
   const auto& pc = plan.parallel;
@@ -196,6 +252,11 @@ int run_plan(const Options& o, int rank, int size) {
   run_shape_validate(shape);
   if (o.warmup < 0 || o.iters < 1) throw InputError("--warmup must be >= 0 and --iters >= 1");
 
+  const bool checker = o.check && me.replica == 0 && me.stage == pc.pp - 1 && me.tp_rank == 0;
+  const RankMemory need =
+      rank_memory(cm.model(), pc, {.replica = me.replica, .stage = me.stage, .tp_rank = me.tp_rank}, shape, checker);
+  if (!memory_fits(o, need, me, rank, size)) return kNoFitExit;
+
   Recorder rec;
   Watchdog dog(rec, rank, o.timeout_s);
   MpiComm comm(mpi_comm_split(me.replica * pc.pp + me.stage, me.tp_rank));
@@ -207,7 +268,6 @@ int run_plan(const Options& o, int rank, int size) {
   std::vector<ClassSeconds> prefill_cls, decode_cls;  // this rank's time by class
   std::vector<std::map<std::string_view, double>> prefill_ops, decode_ops;  // and by op name
   std::vector<std::vector<float>> logits;             // last iteration, per phase
-  const bool checker = o.check && me.replica == 0 && me.stage == pc.pp - 1 && me.tp_rank == 0;
   for (int it = 0; it < o.warmup + o.iters; ++it) {
     const bool measured = it >= o.warmup, final = it + 1 == o.warmup + o.iters;
     rec.keep_trace(final && !o.trace.empty());
@@ -423,6 +483,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--timeout", o.timeout_s, "abort a rank that makes no progress for this many seconds")
       ->capture_default_str();
+  app.add_option("--memory-limit-gib", o.memory_limit_gib,
+                 "refuse the run before allocating when a rank needs more than this (0 = the host's available "
+                 "memory, shared by its ranks)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
   app.add_option("--fail-rank", o.fail_rank, "testing: make this rank fail at the first prefill");
   app.add_option("--fail-mode", o.fail_mode, "testing: throw, exit or hang")->check(CLI::IsMember({"throw", "exit", "hang"}));
   app.add_flag("--bench-comm", o.bench_comm, "measure MPI AllReduce and send/recv over message sizes instead");

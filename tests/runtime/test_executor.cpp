@@ -8,6 +8,7 @@
 
 #include "runtime/cpu/cpu_device.h"
 #include "runtime/executor.h"
+#include "runtime/rank_memory.h"
 #include "sim/common/error.h"
 
 using namespace sp;
@@ -93,6 +94,43 @@ TEST_CASE("the executor refuses models and shapes it cannot run, with the reason
   CHECK_THROWS_WITH_AS(run_shape_validate(RunShape{.batch = 3, .prompt_len = 4, .decode_steps = 1, .microbatches = 2}),
                        "run shape: 2 microbatches do not divide a batch of 3 sequences; pick a divisor of the batch",
                        InputError);
+}
+
+TEST_CASE("rank_memory counts exactly the weights the runtime materialises, before it does") {
+  const ModelConfig m = model_load("tiny-llama-512");
+  for (int tp : {1, 2, 4}) {
+    for (int pp : {1, 2, 4}) {
+      const auto first = stage_first_layers(m.num_layers, pp);
+      const auto count = stage_layer_counts(m.num_layers, pp);
+      for (int stage = 0; stage < pp; ++stage) {
+        const RankShape rs = rank_shape(m, tp, tp - 1);
+        const bool is_first = stage == 0, is_last = stage == pp - 1;
+        const StageWeights w =
+            weights_materialise(m, rs, first[size_t(stage)], count[size_t(stage)], is_first, is_last, 7);
+        size_t floats = w.embedding.size() + w.final_norm.size() + w.lm_head.size();
+        for (const auto& l : w.layers)
+          floats += l.input_norm.size() + l.qkv.size() + l.o.size() + l.post_norm.size() + l.gate_up.size() +
+                    l.down.size();
+        INFO("tp ", tp, " pp ", pp, " stage ", stage);
+        CHECK(rank_weight_floats(m, rs, count[size_t(stage)], is_first, is_last) == int64_t(floats));
+        const ParallelConfig pc{.tp = tp, .pp = pp, .dp = 1, .ep = 1};
+        const RankMemory r = rank_memory(m, pc, {.stage = stage, .tp_rank = tp - 1},
+                                         RunShape{.batch = 4, .prompt_len = 16, .decode_steps = 4, .microbatches = 2},
+                                         false);
+        CHECK(r.weights == 4 * int64_t(floats));
+      }
+    }
+  }
+  // The KV cache grows with the batch and the context; --check adds the unsharded model.
+  const ParallelConfig pc{.tp = 2, .pp = 1, .dp = 1, .ep = 1};
+  const RunShape small{.batch = 2, .prompt_len = 16, .decode_steps = 4, .microbatches = 1};
+  const RunShape big{.batch = 4, .prompt_len = 16, .decode_steps = 4, .microbatches = 1};
+  const RankMemory a = rank_memory(m, pc, {}, small, false), b = rank_memory(m, pc, {}, big, false);
+  CHECK(b.kv_cache == 2 * a.kv_cache);
+  CHECK(a.reference == 0);
+  const RankMemory c = rank_memory(m, pc, {}, small, true);
+  CHECK(c.reference > 2 * a.weights);  // the whole model (and its cache) on one rank
+  CHECK(rank_memory_text(c).find("unsharded reference for --check") != std::string::npos);
 }
 
 }  // TEST_SUITE

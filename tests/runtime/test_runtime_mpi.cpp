@@ -156,4 +156,29 @@ TEST_CASE("a failing rank stops the job with its rank and cause, never a hang") 
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
 }
 
+TEST_CASE("a plan that does not fit in memory is refused by every rank before allocating, in one line") {
+  const auto plan = write_plan(2, 1);
+  const auto t0 = std::chrono::steady_clock::now();
+  // 1 MiB per rank: far below the weights alone.
+  auto r = mpirun(2, fmt::format("--plan {} --check --memory-limit-gib 0.001", plan));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("shardplan-run: error: the plan does not fit in memory, nothing was allocated: rank 0 (replica 0, "
+                   "stage 0, TP rank 0) needs ") != std::string::npos);
+  CHECK(r.err.find("unsharded reference for --check") != std::string::npos);
+  CHECK(r.err.find("drop --check") != std::string::npos);
+  // One line from the job, not one per rank, and no abort.
+  size_t lines = 0;
+  for (size_t at = r.err.find("shardplan-run:"); at != std::string::npos; at = r.err.find("shardplan-run:", at + 1))
+    ++lines;
+  CHECK(lines == 1);
+  CHECK(r.err.find("MPI_ABORT") == std::string::npos);
+
+  // Without a limit the host's available memory decides: a KV cache of 2^41 floats cannot fit.
+  r = mpirun(2, fmt::format("--plan {} --batch 4096 --prompt-len 4000 --decode-steps 64", plan));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("rank(s) on this host need") != std::string::npos);
+  CHECK(r.err.find("GiB it has available") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+}
+
 }  // TEST_SUITE
