@@ -134,6 +134,8 @@ json plan_result_json(const PlanContext& ctx, const PlanResult& r) {
                  {"gpu_hour_usd", q.gpu_hour_usd},
                  {"gpu_hour_usd_source", ctx.price_source},
                  {"max_model_len", r.max_model_len},
+                 {"max_num_seqs_grid", q.max_num_seqs_grid},
+                 {"max_num_batched_tokens_grid", q.max_num_batched_tokens_grid},
                  {"wall_s", round6(r.wall_s)}};
   return {{"recommended", r.recommended ? evaluated_json(ctx, r, r.ranked[*r.recommended]) : json(nullptr)},
           {"ranked", ranked},

@@ -1,5 +1,6 @@
 #include "cli/plan_request.h"
 
+#include <algorithm>
 #include <thread>
 
 #include <fmt/format.h>
@@ -22,10 +23,13 @@ void add_plan_flags(CLI::App* cmd, PlanFlags& f) {
                   "Longest request that must fit (0 = the workload's longest request)")->capture_default_str();
   cmd->add_option("--gpu-memory-utilization", f.gpu_memory_utilization, "Fraction of GPU memory the engine uses")
       ->capture_default_str();
-  cmd->add_option("--max-num-seqs", f.max_num_seqs, "Values of max-num-seqs to search, comma-separated")
-      ->delimiter(',')->capture_default_str();
+  cmd->add_option("--max-num-seqs", f.max_num_seqs,
+                  "Values of max-num-seqs to search, comma-separated (default: 64,256 and the engine's default)")
+      ->delimiter(',');
   cmd->add_option("--max-num-batched-tokens", f.max_num_batched_tokens,
-                  "Values of max-num-batched-tokens to search, comma-separated")->delimiter(',')->capture_default_str();
+                  "Values of max-num-batched-tokens to search, comma-separated (default: 2048,8192 and the "
+                  "engine's default)")
+      ->delimiter(',');
   add_workload_flags(cmd, f.workload);
   cmd->add_option("--slo", f.slo, "Limits, e.g. ttft_p99_ms=500,tpot_p99_ms=50,e2e_p99_ms=20000");
   cmd->add_option("--objective", f.objective, "throughput (tok/s per GPU), latency (p99 e2e) or cost ($ per M tokens)")
@@ -114,14 +118,23 @@ PlanContext plan_context(const PlanFlags& f) {
   q.cluster = cluster_make(f.hardware, f.nodes);
   q.precision.weights = dtype_parse(f.dtype, "--dtype");
   q.precision.kv = dtype_parse(f.kv_dtype, "--kv-dtype");
-  q.engine = engine_preset(*engine, q.cluster.system.gpu).overheads;
+  const EnginePreset preset = engine_preset(*engine, q.cluster.system.gpu);
+  q.engine = preset.overheads;
   q.gpus = f.gpus;
   q.allow_fewer_gpus = f.allow_fewer_gpus;
   q.allow_cross_node_tp = f.allow_cross_node_tp;
   q.max_model_len = f.max_model_len;
   q.gpu_memory_utilization = f.gpu_memory_utilization;
-  q.max_num_seqs_grid = f.max_num_seqs;
-  q.max_num_batched_tokens_grid = f.max_num_batched_tokens;
+  auto with_default = [](std::vector<int64_t> grid, int64_t engine_default) {
+    if (std::find(grid.begin(), grid.end(), engine_default) == grid.end()) grid.push_back(engine_default);
+    std::sort(grid.begin(), grid.end());
+    return grid;
+  };
+  q.max_num_seqs_grid =
+      f.max_num_seqs.empty() ? with_default({64, 256}, preset.max_num_seqs) : f.max_num_seqs;
+  q.max_num_batched_tokens_grid = f.max_num_batched_tokens.empty()
+                                      ? with_default({2048, 8192}, preset.max_num_batched_tokens)
+                                      : f.max_num_batched_tokens;
   q.workload = workload_spec(f.workload);
   q.slo = slo_parse(f.slo);
   q.objective = objective_parse(f.objective);

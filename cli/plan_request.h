@@ -20,8 +20,10 @@ struct PlanFlags {
   std::string dtype = "bf16", kv_dtype = "bf16";
   int64_t max_model_len = 0;
   double gpu_memory_utilization = 0.9;
-  std::vector<int64_t> max_num_seqs = {64, 256};
-  std::vector<int64_t> max_num_batched_tokens = {2048, 8192};
+  // Empty: the default grid (64, 256 and 2048, 8192) plus the engine's own default for the GPU,
+  // so the engine as shipped is always among the candidates.
+  std::vector<int64_t> max_num_seqs;
+  std::vector<int64_t> max_num_batched_tokens;
   WorkloadFlags workload;
   std::string slo;
   std::string objective = "throughput";

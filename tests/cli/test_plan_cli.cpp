@@ -56,6 +56,26 @@ TEST_CASE("plan --format json has the contract's keys and launch commands that p
   }
 }
 
+TEST_CASE("plan searches the engine's own batch defaults beside the default grid, unless the grid is given") {
+  const std::string base = "plan --model llama-3.1-8b --hardware dgx-h100 --gpus 2 --num-requests 20 --input-len 128 "
+                           "--output-len 16 --format json ";
+  // vLLM on H100: 1024 sequences, 8192 tokens (already in the grid); TensorRT-LLM: 2048 sequences.
+  for (auto [engine, seqs] : {std::pair{"vllm", json{64, 256, 1024}}, {"trtllm", json{64, 256, 2048}}}) {
+    auto r = run(base + "--engine " + engine);
+    REQUIRE(r.code == 0);
+    const json j = json::parse(r.out);
+    CHECK(j["search"]["max_num_seqs_grid"] == seqs);
+    CHECK(j["search"]["max_num_batched_tokens_grid"] == json{2048, 8192});
+  }
+  auto r = run(base + "--max-num-seqs 32,128 --max-num-batched-tokens 4096");
+  REQUIRE(r.code == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["search"]["max_num_seqs_grid"] == json{32, 128});
+  CHECK(j["search"]["max_num_batched_tokens_grid"] == json{4096});
+  // Splits of 2 GPUs: tp2, dp2, pp2 with 2 or 4 batches in flight; times 2 x 1 knob settings.
+  CHECK(j["search"]["candidates"].get<int>() == 4 * 2);
+}
+
 TEST_CASE("plan --out writes a plan.json the runtime can read") {
   const auto out = temp_file("plan.json", "");
   auto r = run("plan --model llama-3.1-70b --hardware dgx-h100 --num-requests 200 --out " + out.string());
