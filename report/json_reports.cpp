@@ -340,6 +340,21 @@ Document validation_report(const json& doc, const std::string& origin) {
     d.plot(pm);
     d.plot(err);
   }
+  // Per op name and stage (validation.json from this version on): where an error comes from.
+  if (doc.contains("ops")) {
+    Table ops{.id = "ops", .header = {"phase", "stage", "op", "predicted ms", "measured ms", "error"}};
+    for (const json& row : r.arr(doc, "/ops")) {
+      const double p = r.num(row, "/predicted_ms"), m = r.num(row, "/measured_ms");
+      ops.rows.push_back({r.str(row, "/phase"), fmt::format("{}", r.num(row, "/stage")), r.str(row, "/op"),
+                          fmt::format("{:.4g}", p), fmt::format("{:.4g}", m),
+                          p > 0 && m > 0 ? fmt::format("{:+.1f}%", (p - m) / m * 100) : std::string("-")});
+    }
+    d.heading("Per op");
+    d.text("Each op name of each stage, summed over its layers and microbatches, against the mean over the stage's "
+           "ranks of the runtime's per-phase medians; ops without a price are the runtime's own (hand-offs, "
+           "sampling).");
+    d.table(ops);
+  }
   return d;
 }
 
