@@ -22,6 +22,53 @@ double ring_gather(const Ring& r, double S) {  // allgather, reducescatter, allt
   return (r.n - 1) * r.step_s + double(r.n - 1) / r.n * S / r.bw_Bps;
 }
 
+// NCCL's ring across nodes. NCCL does not compose a hierarchy for allreduce, allgather or
+// reduce-scatter: it builds rings that visit every rank, the ranks of one node consecutively,
+// one ring (channel) per NIC or more (NVIDIA/nccl src/graph/search.cc, rings.cc). Two
+// consequences (docs/cost-model.md, "Across nodes"):
+//  - latency: a chunk travels the whole ring, hop after hop, so the latency term is the sum
+//    of its hops' latencies: per lap, n - N NVLink hops and N network hops, of which a ring
+//    allreduce makes two laps less one hop each way (2(n-1) steps, 2(N-1) of them across
+//    the network), as NCCL's own model counts them (src/graph/tuning.cc: (nsteps -
+//    nInterSteps) * intraLat + nInterSteps * interLat);
+//  - bandwidth: each ring enters and leaves every node once, through one NIC, and the node's
+//    rings together use all its rails, so the rings' busbw is the node's network bandwidth
+//    (g ranks x their rail's share), unless the NVLink ring inside the node, which every ring
+//    crosses, is slower.
+struct FlatRing {
+  int n;          // ranks
+  int nodes;      // N
+  double bw_Bps;  // per-rank ring bandwidth (busbw), the slower of the node's network and NVLink
+  double intra_step_s, inter_step_s;
+};
+
+FlatRing flat_ring(const GroupLinks& l) {
+  const double network = double(l.ranks_per_node) * l.inter_bw_gb_s;
+  const double nvlink = l.ranks_per_node > 1 ? l.intra_bw_gb_s : network;
+  return FlatRing{l.ranks, l.nodes, std::min(network, nvlink) * 1e9, l.intra_step_us * 1e-6, l.inter_step_us * 1e-6};
+}
+
+// NCCL multiplies the latency of its Simple-protocol ring allreduce across nodes by 1.4 on
+// compute capability >= 8.0 (1.9 before) once each rank and channel moves at least 64 bytes,
+// the "plateau effect of ring" (NVIDIA/nccl src/graph/tuning.cc, ncclTopoGetAlgoTime, 2.19 to
+// 2.27): the pipeline of chunks stalls on the slowest (network) hop. Every bundled system is
+// 8.0 or newer. The channel count is not modelled; 16 channels (NCCL's usual count with 8 NICs
+// and NVSwitch, assumption) put the threshold at 1 KiB per rank.
+constexpr double kRingPlateau = 1.4;
+constexpr double kRingPlateauMinBytesPerRank = 64.0 * 16;
+
+double flat_ring_allreduce(const FlatRing& r, double S) {
+  const double hops = 2.0 * (r.n - r.nodes) * r.intra_step_s + 2.0 * (r.nodes - 1) * r.inter_step_s;
+  const double plateau = S / r.n >= kRingPlateauMinBytesPerRank ? kRingPlateau : 1.0;
+  return plateau * hops + 2.0 * (r.n - 1) / r.n * S / r.bw_Bps;
+}
+// Allgather / reduce-scatter: one lap, n-1 steps of which N-1 cross the network; NCCL applies
+// no plateau factor to them.
+double flat_ring_gather(const FlatRing& r, double S) {
+  const double hops = double(r.n - r.nodes) * r.intra_step_s + double(r.nodes - 1) * r.inter_step_s;
+  return hops + double(r.n - 1) / r.n * S / r.bw_Bps;
+}
+
 const ShapeTable* intra_table(Collective op, const CollectiveTables& t) {
   switch (op) {
     case Collective::allreduce: return &t.allreduce;
@@ -104,14 +151,9 @@ double collective_time_with(Collective op, double S, const GroupLinks& l, const 
   }
   const int g = l.ranks_per_node;
   switch (op) {
-    case Collective::allreduce:
-      // Each local rank reduces its 1/g slice across nodes on its own rail.
-      return base + ring_gather(intra, S) + ring_allreduce(inter, S / g) + ring_gather(intra, S);
+    case Collective::allreduce: return base + flat_ring_allreduce(flat_ring(l), S);
     case Collective::allgather:
-    case Collective::reducescatter:
-      // Each rail first gathers its ranks' chunks across nodes (output S/g per rank), then
-      // the node's g ranks exchange those blocks (output S).
-      return base + ring_gather(inter, S / g) + ring_gather(intra, S);
+    case Collective::reducescatter: return base + flat_ring_gather(flat_ring(l), S);
     case Collective::alltoall: {
       // Of each rank's S bytes, (g-1)/n stay in the node and (n-g)/n cross the network; the two
       // proceed in parallel.
