@@ -1,6 +1,7 @@
 #include "sim/cost/collective.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sp {
 
@@ -62,6 +63,25 @@ double flat_ring_allreduce(const FlatRing& r, double S) {
   const double plateau = S / r.n >= kRingPlateauMinBytesPerRank ? kRingPlateau : 1.0;
   return plateau * hops + 2.0 * (r.n - 1) / r.n * S / r.bw_Bps;
 }
+// NCCL's other allreduce across nodes: two binary trees over the nodes, each carrying half the
+// data, with a chain through the ranks of each node (src/graph/trees.cc). Its latency is the
+// depth, twice (reduce up, broadcast down): 2 [(g-1) NVLink hops + ceil(log2 N) network hops],
+// NCCL's own count (tuning.cc: 2 * ((nRanks/nNodes - 1) * intraLat + log2i(nNodes) * interLat)).
+// Its bandwidth: a node that is inner in one tree and a leaf in the other sends (and receives)
+// 2S over its NICs; with 2 nodes each node is the other's only peer and moves S, which is why
+// nccl-tests' busbw exceeds the NICs' rate on 2 nodes. Each GPU of the chain forwards up and
+// down in both trees, 2S over NVLink.
+double tree_allreduce(const GroupLinks& l, double S) {
+  const int chain = (l.ranks + l.nodes - 1) / l.nodes;  // ranks per node, as NCCL counts them
+  const double depth = std::ceil(std::log2(double(l.nodes)));
+  const double latency = 2.0 * ((chain - 1) * l.intra_step_us + depth * l.inter_step_us) * 1e-6;
+  const double node_network_Bps = double(l.ranks_per_node) * l.inter_bw_gb_s * 1e9;
+  const double network_bytes = l.nodes == 2 ? S : 2.0 * S;
+  double time = network_bytes / node_network_Bps;
+  if (chain > 1 && l.intra_bw_gb_s > 0) time = std::max(time, 2.0 * S / (l.intra_bw_gb_s * 1e9));
+  return latency + time;
+}
+
 // Allgather / reduce-scatter: one lap, n-1 steps of which N-1 cross the network; NCCL applies
 // no plateau factor to them.
 double flat_ring_gather(const FlatRing& r, double S) {
@@ -151,7 +171,11 @@ double collective_time_with(Collective op, double S, const GroupLinks& l, const 
   }
   const int g = l.ranks_per_node;
   switch (op) {
-    case Collective::allreduce: return base + flat_ring_allreduce(flat_ring(l), S);
+    case Collective::allreduce:
+      // NCCL picks, per size, the algorithm its model finds faster (tuning.cc); so do we.
+      // Protocols (LL, LL128, Simple) are not told apart: the profile's per-hop latencies are
+      // fitted to small messages (LL) and its bandwidths to large ones (Simple).
+      return base + std::min(flat_ring_allreduce(flat_ring(l), S), tree_allreduce(l, S));
     case Collective::allgather:
     case Collective::reducescatter: return base + flat_ring_gather(flat_ring(l), S);
     case Collective::alltoall: {
