@@ -15,7 +15,7 @@ SAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 SHARED ?= ../shared
-CALIBRATED_SYSTEMS ?= dgx-a100 dgx-h100 dgx-h200 dgx-b200
+CALIBRATED_SYSTEMS ?= dgx-a100 dgx-h100 dgx-h200 dgx-b200 aws-p6-b200
 
 .PHONY: all deps configure build demo test bench validate-cpu clean test-sanitize fuzz accuracy accuracy-baseline calibrate reports
 

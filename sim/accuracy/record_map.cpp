@@ -90,6 +90,12 @@ RecordMapping map_collective(const PublishedRecord& r) {
   if (contains(r.interconnect, "NIC speed not stated") || contains(r.interconnect, "not described")) {
     return none("the inter-node network is not described (NICs and their speed), so no bundled system matches it");
   }
+  // AWS instances: the GPU board is the DGX one, the network is EFA, whose latency and achieved
+  // bandwidth differ from InfiniBand's (hardware_profiles/systems/aws-p6-b200.json).
+  if (contains(r.interconnect, "EFA")) {
+    if (t.system != "dgx-b200") return none(fmt::format("an AWS EFA network with GPU '{}' is not a bundled system (aws-p6-b200 is)", r.gpu_key));
+    t.system = "aws-p6-b200";
+  }
   if (r.gpu_count < 2) return none("a collective needs at least 2 GPUs");
   // "N nodes x G GPUs" or "(1 GPU per node)"; otherwise one node.
   static const std::regex kNodes(R"((\d+) nodes x (\d+) GPU)");

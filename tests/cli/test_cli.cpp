@@ -98,7 +98,7 @@ TEST_CASE("bad input: exit 2 and one line that says what and how to fix") {
        "--nodes\n"},
 
       {"memory --model llama-3.1-8b --hardware tpu-v5",
-       "shardplan: error: --hardware: unknown system 'tpu-v5' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
+       "shardplan: error: --hardware: unknown system 'tpu-v5' (bundled: aws-p6-b200, dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
        "h100-pcie, l40s, mi300x; or pass a path to a system profile)\n"},
       {"memory --model llama-3.1-8b --hardware dgx-h100 --nodes -1",
        "shardplan: error: --nodes: -1 is out of range (use 1 to 4096)\n"},

@@ -88,6 +88,17 @@ TEST_CASE("collective records: placement from the interconnect text, sizes from 
   CHECK(m.task->nodes == 4);
   CHECK(m.task->ranks_per_node == 8);
   CHECK(m.task->bytes == 16.0 * 1024 * 1024);
+  CHECK(m.task->system == "dgx-b200");
+  // An EFA network is AWS's P6-B200, not the DGX's InfiniBand.
+  r.interconnect = "4 nodes x 8 GPUs; NVLink5 intra, 8x 50GBps EFA v4 per node inter-node";
+  REQUIRE(record_map(r).task.has_value());
+  CHECK(record_map(r).task->system == "aws-p6-b200");
+  CHECK(record_map(r).task->nodes == 4);
+  r.gpu_key = "H100-SXM";
+  CHECK_FALSE(record_map(r).task.has_value());
+  CHECK(record_map(r).reason == "an AWS EFA network with GPU 'H100-SXM' is not a bundled system (aws-p6-b200 is)");
+  r.gpu_key = "B200";
+  // A network the record does not describe stays unmapped.
   r.interconnect = "2 nodes x 8 GPUs; inter-node network not described in vidur docs";
   r.gpu_count = 16;
   CHECK_FALSE(record_map(r).task.has_value());

@@ -85,7 +85,9 @@ TEST_CASE("every committed calibrated profile loads, with a source for every tab
     CHECK_FALSE(s.gpu.tables.gemm_bf16.empty());
     ++n;
   }
-  CHECK(n == 9);  // 4 GPUs x vLLM/TensorRT-LLM fitted from silicon, and cpu-local (calibrate --backend cpu)
+  // 5 systems (4 DGX and aws-p6-b200, the B200 fits with an EFA network) x vLLM/TensorRT-LLM
+  // fitted from silicon, and cpu-local (calibrate --backend cpu).
+  CHECK(n == 11);
 }
 
 }  // TEST_SUITE

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "sim/common/error.h"
+#include "sim/cost/collective.h"
 #include "sim/hardware/system_profile.h"
 #include "sim/hardware/topology.h"
 
@@ -22,8 +23,8 @@ TEST_SUITE("hardware") {
 
 TEST_CASE("every bundled system loads, with a source for every number") {
   auto names = system_bundled_names();
-  CHECK(names == std::vector<std::string>{"dgx-a100", "dgx-b200", "dgx-h100", "dgx-h200", "h100-pcie", "l40s",
-                                          "mi300x"});
+  CHECK(names == std::vector<std::string>{"aws-p6-b200", "dgx-a100", "dgx-b200", "dgx-h100", "dgx-h200", "h100-pcie",
+                                          "l40s", "mi300x"});
   for (const auto& n : names) {
     CAPTURE(n);
     auto s = system_profile_load(n);  // throws when a number lacks its source
@@ -95,7 +96,7 @@ TEST_CASE("an NVSwitch fabric cannot outrun the GPUs' NVLink") {
 
 TEST_CASE("unknown systems list the bundled ones; --nodes is range-checked") {
   CHECK_THROWS_WITH_AS(cluster_make("dgx-h1000", 1),
-                       "--hardware: unknown system 'dgx-h1000' (bundled: dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
+                       "--hardware: unknown system 'dgx-h1000' (bundled: aws-p6-b200, dgx-a100, dgx-b200, dgx-h100, dgx-h200, "
                        "h100-pcie, l40s, mi300x; or pass a path to a system profile)",
                        InputError);
   CHECK_THROWS_WITH_AS(cluster_make("dgx-h100", 0), "--nodes: 0 is out of range (use 1 to 4096)", InputError);
@@ -129,6 +130,30 @@ TEST_CASE("across nodes: one ring per local rank, each on its own NIC") {
   // h100-pcie has 4 NICs for 8 GPUs: two rings share each NIC.
   Topology p(cluster_make("h100-pcie", 2));
   CHECK(p.group_links(first_n(16)).inter_bw_gb_s == doctest::Approx(25 * 0.94));
+}
+
+TEST_CASE("aws-p6-b200: the DGX B200 board with an EFA network") {
+  const SystemProfile p6 = system_profile_load("aws-p6-b200");
+  const SystemProfile dgx = system_profile_load("dgx-b200");
+  CHECK(p6.gpu.name == dgx.gpu.name);
+  CHECK(p6.gpus_per_node == 8);
+  CHECK(p6.intra.bandwidth_gb_s == dgx.intra.bandwidth_gb_s);
+  CHECK(p6.inter.nics_per_node == 8);
+  CHECK(p6.inter.nic_bandwidth_gb_s == 50);
+  // EFA's per-step latency (AWS's tuner model) is several times InfiniBand's.
+  CHECK(p6.inter.latency_us > 3 * dgx.inter.latency_us);
+  CHECK(p6.inter.efficiency < dgx.inter.efficiency);
+  // Inside one node the two are the same machine; across 4 nodes EFA is slower at every size.
+  const Topology tp6(cluster_make("aws-p6-b200", 4)), tdgx(cluster_make("dgx-b200", 4));
+  const GroupLinks node_p6 = tp6.group_links(first_n(8)), node_dgx = tdgx.group_links(first_n(8));
+  const GroupLinks all_p6 = tp6.group_links(first_n(32)), all_dgx = tdgx.group_links(first_n(32));
+  CHECK(all_p6.nodes == 4);
+  for (double S = 1 << 10; S <= double(1 << 30); S *= 8) {
+    CAPTURE(S);
+    CHECK(collective_time_s(Collective::allreduce, S, node_p6) == collective_time_s(Collective::allreduce, S, node_dgx));
+    CHECK(collective_time_s(Collective::allreduce, S, all_p6) > collective_time_s(Collective::allreduce, S, all_dgx));
+    CHECK(collective_time_s(Collective::allreduce, S, all_p6) > collective_time_s(Collective::allreduce, S, node_p6));
+  }
 }
 
 TEST_CASE("PCIe: the ring is bounded by the GPU links and the socket link") {
