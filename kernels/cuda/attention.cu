@@ -256,6 +256,9 @@ void check_shape(const AttentionHeads& hd, const AttentionBatch& b, int pos0, co
   SP_ASSERT(hd.d > 0 && hd.d % 2 == 0 && hd.d <= kAttentionMaxHeadDim, who);
   SP_ASSERT(hd.heads > 0 && hd.kv_heads > 0 && hd.group > 0 && pos0 >= 0 && b.seqs >= 1, who);
   SP_ASSERT(b.seqs == 1 || b.cache_seq_floats >= int64_t(pos0 + 1) * hd.kv_heads * hd.d, who);
+  // kv_head_of is monotonic in h: checking the first and last head covers them all.
+  SP_ASSERT(kv_head_of(hd, 0) >= 0 && kv_head_of(hd, hd.heads - 1) < hd.kv_heads,
+            "cuda attention: a query head maps outside the rank's KV heads");
 }
 
 template <class Kernel>

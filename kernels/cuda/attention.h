@@ -25,7 +25,8 @@ struct AttentionBatch {
 inline constexpr int kAttentionMaxHeadDim = 256;
 
 // Prefill (any q_len >= 1): tiles of 16 query rows of one head against 32-key tiles of the cache
-// in shared memory, online softmax. Correct for q_len = 1 too, but attention_decode is faster.
+// in shared memory, online softmax. Correct for q_len = 1 too; attention_decode is meant for
+// that case (more blocks, K/V read once per group); neither has been timed on a GPU yet.
 void attention_causal(const float* q, int q_stride, int q_len, int pos0, const float* k_cache, const float* v_cache,
                       const AttentionHeads& hd, float* out, const AttentionBatch& batch, cudaStream_t stream);
 

@@ -2,10 +2,11 @@
 // warp) threads striding over the (head, pair) couples of the row; each thread rotates one pair
 // (i, i + d/2), so consecutive threads touch consecutive columns (coalesced).
 //
-// Matching the CPU reference: the frequency theta^(-2i/d) is computed in double and rounded to
-// float (glibc's powf is correctly rounded, CUDA's float powf is not), then the angle is the
-// same float product as on the CPU, and sincosf (not the fast __sinf) keeps the error at a few
-// ulp even at positions in the thousands.
+// Matching the CPU reference: the angle pos * theta^(-2i/d) is a float product, so at position
+// 4096 one ulp of the frequency moves the angle by ~2.4e-4 rad. The exponent is therefore the
+// same float expression as the CPU's, the power is taken in double and rounded to float (what
+// glibc's powf returns but for rare last-ulp cases; CUDA's float powf is up to 2 ulp off), and
+// sincosf (not the fast __sinf) stays accurate at large angles.
 #include "kernels/cuda/rotary.h"
 
 #include "kernels/cuda/cuda_check.h"
@@ -20,7 +21,8 @@ __global__ void rotary_kernel(float* x, int stride, int offset, int heads, int d
   float* row = x + size_t(r) * size_t(stride) + offset;
   for (int j = threadIdx.x; j < heads * half; j += blockDim.x) {
     const int head = j / half, i = j - head * half;
-    const float inv_freq = float(pow(double(theta), -2.0 * double(i) / double(d)));
+    const float expo = -2.0f * float(i) / float(d);  // as kernels/cpu/rotary.cpp
+    const float inv_freq = float(pow(double(theta), double(expo)));
     float s, c;
     sincosf(pos * inv_freq, &s, &c);
     float* v = row + head * d;
