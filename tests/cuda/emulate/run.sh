@@ -5,7 +5,7 @@
 # thread as a std::thread with real barriers. gemm.cpp runs unchanged against cublas_emu.cpp, a
 # cublasGemmEx written from its documented column-major semantics. This checks indexing,
 # barriers, shuffles and the row-major GEMM mapping; it is NOT a GPU run (see emu.h for what it
-# cannot show). Usage: tests/cuda/emulate/run.sh [BUILD_DIR]   (needs build/sim's library; 2 cores: ~6 min)
+# cannot show). Usage: tests/cuda/emulate/run.sh [BUILD_DIR]   (needs build/sim's library; 3-6 min on 2 cores)
 set -eu
 SRC=$(cd "$(dirname "$0")/../../.." && pwd)
 BUILD=${1:-$SRC/build}
