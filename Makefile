@@ -8,6 +8,8 @@
 # and the accuracy report (docs/accuracy.md):
 #   make accuracy        predicts every published record in $(SHARED)/data/validation, checks the committed figures
 #   make calibrate       refits hardware_profiles/calibrated/ from $(SHARED)/data/silicon
+# and, without a GPU, the CUDA kernels' test on a CPU emulation of CUDA (docs/runtime.md):
+#   make cuda-emulate
 BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?=
@@ -17,7 +19,7 @@ FUZZ_SECONDS ?= 30
 SHARED ?= ../shared
 CALIBRATED_SYSTEMS ?= dgx-a100 dgx-h100 dgx-h200 dgx-b200 aws-p6-b200
 
-.PHONY: all deps configure build demo test bench validate-cpu clean test-sanitize fuzz accuracy accuracy-baseline calibrate reports
+.PHONY: all deps configure build demo test bench validate-cpu clean test-sanitize fuzz accuracy accuracy-baseline calibrate reports cuda-emulate
 
 all: build
 
@@ -93,6 +95,9 @@ fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHARDPLAN_CUDA=OFF -DSHARDPLAN_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_all
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+cuda-emulate: build
+	sh tests/cuda/emulate/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -20,7 +20,7 @@ void attention_causal(std::span<const float> q, int q_stride, int q_len, int pos
   const float scale = 1.0f / std::sqrt(float(d));
   Eigen::VectorXf p(ctx);
   for (int h = 0; h < hd.heads; ++h) {
-    const int kvh = (hd.q_head0 + h) / hd.group - hd.kv_head0;
+    const int kvh = kv_head_of(hd, h);
     SP_ASSERT(kvh >= 0 && kvh < hd.kv_heads, "attention_causal: query head maps outside the rank's KV heads");
     Strided K(k_cache.data() + kvh * d, ctx, d, Eigen::OuterStride<>(kv_width));
     Strided V(v_cache.data() + kvh * d, ctx, d, Eigen::OuterStride<>(kv_width));
