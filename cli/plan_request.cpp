@@ -1,6 +1,5 @@
 #include "cli/plan_request.h"
 
-#include <algorithm>
 #include <thread>
 
 #include <fmt/format.h>
@@ -125,16 +124,9 @@ PlanContext plan_context(const PlanFlags& f) {
   q.allow_cross_node_tp = f.allow_cross_node_tp;
   q.max_model_len = f.max_model_len;
   q.gpu_memory_utilization = f.gpu_memory_utilization;
-  auto with_default = [](std::vector<int64_t> grid, int64_t engine_default) {
-    if (std::find(grid.begin(), grid.end(), engine_default) == grid.end()) grid.push_back(engine_default);
-    std::sort(grid.begin(), grid.end());
-    return grid;
-  };
-  q.max_num_seqs_grid =
-      f.max_num_seqs.empty() ? with_default({64, 256}, preset.max_num_seqs) : f.max_num_seqs;
-  q.max_num_batched_tokens_grid = f.max_num_batched_tokens.empty()
-                                      ? with_default({2048, 8192}, preset.max_num_batched_tokens)
-                                      : f.max_num_batched_tokens;
+  q.max_num_seqs_grid = f.max_num_seqs.empty() ? default_max_num_seqs_grid(preset) : f.max_num_seqs;
+  q.max_num_batched_tokens_grid =
+      f.max_num_batched_tokens.empty() ? default_max_num_batched_tokens_grid(preset) : f.max_num_batched_tokens;
   q.workload = workload_spec(f.workload);
   q.slo = slo_parse(f.slo);
   q.objective = objective_parse(f.objective);

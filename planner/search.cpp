@@ -430,4 +430,22 @@ PlanResult plan_search(const PlanRequest& req) {
   return res;
 }
 
+namespace {
+
+std::vector<int64_t> grid_with(std::vector<int64_t> grid, int64_t engine_default) {
+  if (std::find(grid.begin(), grid.end(), engine_default) == grid.end()) grid.push_back(engine_default);
+  std::sort(grid.begin(), grid.end());
+  return grid;
+}
+
+}  // namespace
+
+std::vector<int64_t> default_max_num_seqs_grid(const EnginePreset& engine) {
+  return grid_with({64, 256}, engine.max_num_seqs);
+}
+
+std::vector<int64_t> default_max_num_batched_tokens_grid(const EnginePreset& engine) {
+  return grid_with({2048, 8192}, engine.max_num_batched_tokens);
+}
+
 }  // namespace sp

@@ -17,10 +17,17 @@
 #include "sim/hardware/system_profile.h"
 #include "sim/model/model_config.h"
 #include "sim/parallel/parallel_config.h"
+#include "sim/serving/engine_preset.h"
 #include "sim/serving/simulator.h"
 #include "sim/serving/workload.h"
 
 namespace sp {
+
+// The scheduler knobs searched when the user gives none: 64 and 256 sequences, 2048 and 8192
+// tokens, each with the engine preset's own default added (sorted, no repeats), so the engine
+// as shipped is always among the candidates.
+std::vector<int64_t> default_max_num_seqs_grid(const EnginePreset& engine);
+std::vector<int64_t> default_max_num_batched_tokens_grid(const EnginePreset& engine);
 
 struct PlanRequest {
   ModelConfig model;
@@ -32,7 +39,7 @@ struct PlanRequest {
   bool allow_cross_node_tp = false;   // otherwise a TP group spanning nodes is rejected as slow
   int64_t max_model_len = 0;          // 0 = the longest request of the workload
   double gpu_memory_utilization = 0.9;
-  // Scheduler knobs searched; each list non-empty.
+  // Scheduler knobs searched; each list non-empty (front ends use the default_*_grid functions).
   std::vector<int64_t> max_num_seqs_grid = {64, 256};
   std::vector<int64_t> max_num_batched_tokens_grid = {2048, 8192};
   // Batches in flight per replica for pp > 1, as multiples of pp (1 = one per stage).
