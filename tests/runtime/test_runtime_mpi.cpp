@@ -173,6 +173,13 @@ TEST_CASE("a plan that does not fit in memory is refused by every rank before al
   CHECK(lines == 1);
   CHECK(r.err.find("MPI_ABORT") == std::string::npos);
 
+  // Only the checking rank (the last stage, which also holds the unsharded reference) is over
+  // the limit: rank 0 still prints the line, naming rank 1.
+  r = mpirun(2, fmt::format("--plan {} --check --memory-limit-gib 0.05", write_plan(1, 2)));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("does not fit in memory, nothing was allocated: rank 1 (replica 0, stage 1, TP rank 0)") !=
+        std::string::npos);
+
   // Without a limit the host's available memory decides: a KV cache of 2^41 floats cannot fit.
   r = mpirun(2, fmt::format("--plan {} --batch 4096 --prompt-len 4000 --decode-steps 64", plan));
   CHECK(r.code == 2);
