@@ -344,10 +344,12 @@ Document validation_report(const json& doc, const std::string& origin) {
   if (doc.contains("ops")) {
     Table ops{.id = "ops", .header = {"phase", "stage", "op", "predicted ms", "measured ms", "error"}};
     for (const json& row : r.arr(doc, "/ops")) {
+      // validate computes the error (null where one side is zero); the report only prints it.
       const double p = r.num(row, "/predicted_ms"), m = r.num(row, "/measured_ms");
+      const bool has_error = row.contains("error_pct") && row["error_pct"].is_number();
       ops.rows.push_back({r.str(row, "/phase"), fmt::format("{}", r.num(row, "/stage")), r.str(row, "/op"),
                           fmt::format("{:.4g}", p), fmt::format("{:.4g}", m),
-                          p > 0 && m > 0 ? fmt::format("{:+.1f}%", (p - m) / m * 100) : std::string("-")});
+                          has_error ? fmt::format("{:+.1f}%", r.num(row, "/error_pct")) : std::string("-")});
     }
     d.heading("Per op");
     d.text("Each op name of each stage, summed over its layers and microbatches, against the mean over the stage's "

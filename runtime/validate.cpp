@@ -197,8 +197,9 @@ nlohmann::json validation_to_json(const ValidationReport& r, const ValidateOptio
   }
   auto ops = nlohmann::json::array();
   for (const auto& x : r.ops) {
+    const auto e = x.error_pct();
     ops.push_back({{"phase", x.phase}, {"stage", x.stage}, {"op", x.op}, {"predicted_ms", x.predicted_ms},
-                   {"measured_ms", x.measured_ms}});
+                   {"measured_ms", x.measured_ms}, {"error_pct", e ? nlohmann::json(*e) : nlohmann::json(nullptr)}});
   }
   return {{"schema_version", 1},
           {"kind", "shardplan-validation"},
@@ -242,9 +243,8 @@ std::string validation_to_markdown(const ValidationReport& r, const ValidateOpti
           "ops without a price are the runtime's own):\n\n"
           "| phase | stage | op | predicted ms | measured ms | error |\n| --- | ---: | --- | ---: | ---: | ---: |\n";
     for (const auto& x : r.ops) {
-      const std::string err = x.measured_ms > 0 && x.predicted_ms > 0
-                                  ? fmt::format("{:+.1f}%", (x.predicted_ms - x.measured_ms) / x.measured_ms * 100)
-                                  : "-";
+      const auto e = x.error_pct();
+      const std::string err = e ? fmt::format("{:+.1f}%", *e) : "-";
       md += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {} |\n", x.phase, x.stage, x.op, x.predicted_ms,
                         x.measured_ms, err);
     }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,12 @@ struct OpComparison {
   int stage = 0;
   std::string op;     // the cost model's op name, or a runtime-only one (pp_send, sampler)
   double predicted_ms = 0, measured_ms = 0;
+  // Percent, as ValidationRow's; none when either side is zero (an op the runtime has and the
+  // cost model does not price, or one that never ran).
+  std::optional<double> error_pct() const {
+    if (predicted_ms <= 0 || measured_ms <= 0) return std::nullopt;
+    return (predicted_ms - measured_ms) / measured_ms * 100;
+  }
 };
 
 struct ValidationReport {

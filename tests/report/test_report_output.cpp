@@ -100,8 +100,10 @@ TEST_SUITE("report_cli") {
       "profile": "cpu.json", "command": "mpirun -np 2 shardplan-run", "passed": true, "verdict": "within 15%",
       "comparison": [{"metric": "prefill_ms", "predicted": 10.0, "measured": 12.5, "error_pct": -20.0},
                      {"metric": "decode_step_ms", "predicted": 2.0, "measured": 1.9, "error_pct": 5.26}],
-      "ops": [{"phase": "decode_step", "stage": 1, "op": "lm_head", "predicted_ms": 1.5, "measured_ms": 2.0},
-              {"phase": "decode_step", "stage": 1, "op": "pp_recv", "predicted_ms": 0, "measured_ms": 0.05}],
+      "ops": [{"phase": "decode_step", "stage": 1, "op": "lm_head", "predicted_ms": 1.5, "measured_ms": 2.0,
+               "error_pct": -25.0},
+              {"phase": "decode_step", "stage": 1, "op": "pp_recv", "predicted_ms": 0, "measured_ms": 0.05,
+               "error_pct": null}],
       "measurement": {}})";
     REQUIRE(sp::test::run("report " + (d / "validation.json").string() + " --out " + (d / "v").string()).code == 0);
     check_pages(d / "v", {"predicted-measured", "error"}, {"comparison", "ops"});

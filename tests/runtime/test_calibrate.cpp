@@ -128,6 +128,8 @@ TEST_CASE("calibrate --backend cpu, then validate with that profile: real measur
                                            m["ranks"][1]["decode_step_ops_s"]["gate_up_proj"].get<double>());
   CHECK(ops["gate_up_proj"]["measured_ms"].get<double>() == doctest::Approx(mean_gate_up));
   CHECK(ops["mlp_allreduce"]["measured_ms"].get<double>() > 0);
+  const double pred_gate_up = ops["gate_up_proj"]["predicted_ms"].get<double>();
+  CHECK(ops["gate_up_proj"]["error_pct"].get<double>() == doctest::Approx((pred_gate_up - mean_gate_up) / mean_gate_up * 100));
   const std::string verdict = j["verdict"];
   CHECK((verdict.starts_with("PASS: prefill error") || verdict.starts_with("FAIL: prefill error")));
   std::filesystem::remove_all(dir);
