@@ -82,16 +82,6 @@ std::optional<Rejected> split_rejection(const PlanRequest& req, const ParallelCo
   return std::nullopt;
 }
 
-double missing_gib(const MemoryReport& mem) {
-  double worst = 0;
-  for (const auto& g : mem.per_gpu) {
-    const double need = g.weights_bytes + g.activation_bytes + g.overhead_bytes +
-                        g.kv_bytes_per_token * double(mem.max_model_len);
-    worst = std::max(worst, need - g.capacity_bytes);
-  }
-  return worst / kGiB;
-}
-
 struct WorkloadShape {
   double mean_in = 0, mean_out = 0;
   double rate_per_s = 0;  // 0 = offline or closed loop
@@ -339,9 +329,8 @@ PlanResult plan_search(const PlanRequest& req) {
     for (const auto& c : knobs) {
       MemoryReport mem = memory_plan(req.model, req.cluster, p, req.precision, memory_options(req, c, res.max_model_len));
       if (!mem.fits) {
-        const double miss = missing_gib(mem);
-        if (!best_miss || miss < best_miss->missing_gib) {
-          best_miss = Rejected{.c = c, .kind = "memory", .reason = mem.reason, .missing_gib = miss};
+        if (!best_miss || mem.missing_gib < best_miss->missing_gib) {
+          best_miss = Rejected{.c = c, .kind = "memory", .reason = mem.reason, .missing_gib = mem.missing_gib};
         }
         continue;
       }

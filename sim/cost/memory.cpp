@@ -90,21 +90,29 @@ MemoryReport memory_plan(const ModelConfig& m, const Cluster& c, const ParallelC
     g.kv_capacity_tokens = tokens / kKvBlockTokens * kKvBlockTokens;
     rep.kv_capacity_tokens = std::min(rep.kv_capacity_tokens, g.kv_capacity_tokens);
 
-    if (rep.fits && budget < 0) {
+    // Feasible means room for the fixed costs plus one request of max_model_len; the stage
+    // that lacks the most is the one reported, so the figure in the reason is the one the
+    // planner ranks near misses by.
+    const double one_request_kv = g.kv_bytes_per_token * double(rep.max_model_len);
+    const double fixed = g.weights_bytes + g.activation_bytes + g.overhead_bytes;
+    const double lack = fixed + one_request_kv - g.capacity_bytes;
+    const bool short_of_kv = budget >= 0 && g.kv_capacity_tokens < rep.max_model_len;
+    if ((budget < 0 || short_of_kv) && (rep.fits || lack / kGiB > rep.missing_gib)) {
       rep.fits = false;
-      rep.reason = fmt::format(
-          "stage {} needs {:.1f} GiB for weights, activations and overhead but has {:.1f} GiB "
-          "({:.1f} GiB x {:.2f}); {:.1f} GiB missing per GPU: raise --tp or --pp{}, or lower "
-          "--max-num-batched-tokens",
-          s, (g.weights_bytes + g.activation_bytes + g.overhead_bytes) / kGiB, g.capacity_bytes / kGiB,
-          gpu.memory_gib, opt.gpu_memory_utilization, -budget / kGiB,
-          prec.weights == DType::bf16 ? ", use --dtype fp8" : "");
-    } else if (rep.fits && g.kv_capacity_tokens < rep.max_model_len) {
-      rep.fits = false;
-      rep.reason = fmt::format(
-          "stage {} has KV room for {} tokens, fewer than one request of --max-model-len {}; lower --max-model-len, "
-          "raise --tp or --pp, or use --kv-dtype fp8",
-          s, g.kv_capacity_tokens, rep.max_model_len);
+      rep.missing_gib = std::max(0.0, lack) / kGiB;
+      if (budget < 0) {
+        rep.reason = fmt::format(
+            "stage {} needs {:.1f} GiB for weights, activations and overhead and {:.1f} GiB of KV for one request of "
+            "--max-model-len {}, but has {:.1f} GiB ({:.1f} GiB x {:.2f}); {:.1f} GiB missing per GPU: raise --tp or "
+            "--pp{}, or lower --max-model-len or --max-num-batched-tokens",
+            s, fixed / kGiB, one_request_kv / kGiB, rep.max_model_len, g.capacity_bytes / kGiB, gpu.memory_gib,
+            opt.gpu_memory_utilization, rep.missing_gib, prec.weights == DType::bf16 ? ", use --dtype fp8" : "");
+      } else {
+        rep.reason = fmt::format(
+            "stage {} has KV room for {} tokens, fewer than one request of --max-model-len {}; {:.1f} GiB missing per "
+            "GPU: lower --max-model-len, raise --tp or --pp, or use --kv-dtype fp8",
+            s, g.kv_capacity_tokens, rep.max_model_len, rep.missing_gib);
+      }
     }
     for (int i = 0; i < pc.tp; ++i) {
       g.rank = pc.rank(0, s, i);

@@ -43,6 +43,9 @@ struct MemoryReport {
   int64_t kv_capacity_tokens = 0;   // of the replica: the tightest stage
   bool fits = false;
   std::string reason;               // why it does not fit, with what to change; empty when it fits
+  // What the GPU that lacks the most needs freed for weights, activations, overhead and the KV
+  // of one request of max_model_len; 0 when it fits. The reason names that stage and figure.
+  double missing_gib = 0;
 };
 
 // Bounds of the per-iteration limits and of --max-model-len: 2^30 tokens, far above any engine's.

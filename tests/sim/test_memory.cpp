@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "sim/common/error.h"
 #include "sim/cost/memory.h"
@@ -45,9 +46,31 @@ TEST_CASE("a model that does not fit says how much memory is missing") {
   auto r = memory_plan(model_load("llama-3.1-405b"), cluster_make("dgx-h100", 1), {.tp = 8}, {}, {});
   CHECK_FALSE(r.fits);
   CHECK(r.reason.find("GiB missing per GPU") != std::string::npos);
+  // The figure in the reason is the report's, and it counts one request of max_model_len.
+  const auto& g = r.per_gpu[0];
+  const double need = g.weights_bytes + g.activation_bytes + g.overhead_bytes + g.kv_bytes_per_token * 131072.0;
+  CHECK(r.missing_gib == doctest::Approx((need - g.capacity_bytes) / kGiB));
+  CHECK(r.reason.find(fmt::format("; {:.1f} GiB missing per GPU", r.missing_gib)) != std::string::npos);
   auto fp8 = memory_plan(model_load("llama-3.1-405b"), cluster_make("dgx-h100", 1), {.tp = 8},
                          {.weights = DType::fp8}, {});
   CHECK(fp8.fits);
+}
+
+TEST_CASE("with several stages short of memory, the one that lacks the most is reported") {
+  // 405B over 4 stages of TP=2: every stage is short; the stages differ by the embedding and
+  // the LM head, so their shortfalls differ.
+  auto r = memory_plan(model_load("llama-3.1-405b"), cluster_make("dgx-h100", 1), {.tp = 2, .pp = 4}, {},
+                       {.max_model_len = 8192});
+  CHECK_FALSE(r.fits);
+  double worst = 0;
+  int worst_stage = -1;
+  for (const auto& g : r.per_gpu) {
+    const double lack = (g.weights_bytes + g.activation_bytes + g.overhead_bytes + g.kv_bytes_per_token * 8192.0 -
+                         g.capacity_bytes) / kGiB;
+    if (lack > worst) worst = lack, worst_stage = g.stage;
+  }
+  CHECK(r.missing_gib == doctest::Approx(worst));
+  CHECK(r.reason.rfind(fmt::format("stage {} ", worst_stage), 0) == 0);
 }
 
 TEST_CASE("KV room shorter than max-model-len is infeasible") {
