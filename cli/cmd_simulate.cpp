@@ -68,7 +68,6 @@ Runner add_simulate_command(CLI::App& app) {
     else if (f.scheduler == "static") sc.kind = SchedulerKind::static_batch;
     else throw InputError(fmt::format("--scheduler: unknown scheduler '{}' (use continuous or static)", f.scheduler));
     sc.max_num_seqs = d.memory.max_num_seqs;
-    sc.max_num_batched_tokens = d.memory.max_num_batched_tokens;
     sc.chunked_prefill = !f.no_chunked_prefill;
     sc.reserve_full_kv = d.engine.reserve_full_kv;
     if (f.microbatches < 0 || f.microbatches > 4096) {
@@ -99,6 +98,21 @@ Runner add_simulate_command(CLI::App& app) {
       }
       if (!existed) std::filesystem::remove(f.timeline, ec);
     }
+    if (f.no_chunked_prefill) {
+      // Without chunking an iteration must hold a whole prompt, so vLLM sizes the token budget
+      // to the longest request (max(max_model_len, 2048) by default) and refuses a smaller one.
+      const int64_t longest = d.memory.max_model_len > 0 ? d.memory.max_model_len : d.model.max_position;
+      const bool given = dflags->max_num_batched_tokens_opt && dflags->max_num_batched_tokens_opt->count() > 0;
+      if (!given) {
+        d.memory.max_num_batched_tokens = std::max<int64_t>(d.memory.max_num_batched_tokens, longest);
+      } else if (d.memory.max_num_batched_tokens < longest) {
+        throw InputError(fmt::format(
+            "--no-chunked-prefill: --max-num-batched-tokens {} is below --max-model-len {}, so longer prompts could "
+            "never be scheduled (vLLM refuses this too); raise --max-num-batched-tokens or lower --max-model-len",
+            d.memory.max_num_batched_tokens, longest));
+      }
+    }
+    cfg.scheduler.max_num_batched_tokens = sc.max_num_batched_tokens = d.memory.max_num_batched_tokens;
     MemoryReport mem = memory_plan(d.model, d.cluster, d.parallel, d.precision, d.memory);
     if (!mem.fits) {
       fmt::print(stderr, "shardplan: infeasible: {}\n", mem.reason);

@@ -242,6 +242,22 @@ TEST_CASE("simulate: bad workload input is one line and exit 2") {
   std::filesystem::remove(trace);
 }
 
+TEST_CASE("simulate --no-chunked-prefill sizes the token budget to the longest request, as vLLM does") {
+  // 8 prompts of 9000 tokens, above the 8192 default budget: without chunking they must still
+  // be scheduled, together, not one request at a time.
+  auto r = run("simulate --model llama-3.1-8b --hardware dgx-h100 --no-chunked-prefill --input-len 9000 "
+               "--output-len 256 --num-requests 8 --max-model-len 16384 --format json");
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["config"]["max_num_batched_tokens"] == 16384);
+  auto one = run("simulate --model llama-3.1-8b --hardware dgx-h100 --no-chunked-prefill --input-len 9000 "
+                 "--output-len 256 --num-requests 1 --max-model-len 16384 --format json");
+  REQUIRE(one.code == 0);
+  // One request at a time would take 8 times as long as one alone (it did, before the fix).
+  CHECK(j["metrics"]["makespan_s"].get<double>() <
+        3 * nlohmann::json::parse(one.out)["metrics"]["makespan_s"].get<double>());
+}
+
 TEST_CASE("simulate: a deployment that does not fit is infeasible before simulating") {
   auto r = run("simulate --model llama-3.1-405b --hardware dgx-h100 --tp 8");
   CHECK(r.code == 1);
