@@ -22,7 +22,7 @@ Deployment deployment_of(const PlanContext& ctx, const Evaluated& e) {
   d.memory.max_num_batched_tokens = e.c.max_num_batched_tokens;
   d.memory.max_num_seqs = e.c.max_num_seqs;
   d.memory.max_model_len = e.memory.max_model_len;
-  d.memory.gpu_memory_utilization = ctx.request.gpu_memory_utilization;
+  d.memory.gpu_memory_utilization = memory_options(ctx.request, e.c, e.memory.max_model_len).gpu_memory_utilization;
   return d;
 }
 
@@ -61,8 +61,15 @@ PlanFile plan_file_of(const PlanContext& ctx, const PlanResult& r, const Evaluat
   p.batch.max_num_seqs = e.c.max_num_seqs;
   p.batch.max_num_batched_tokens = e.c.max_num_batched_tokens;
   p.batch.microbatches = e.c.microbatches;
-  p.batch.gpu_memory_utilization = ctx.request.gpu_memory_utilization;
+  p.batch.gpu_memory_utilization = memory_options(ctx.request, e.c, e.memory.max_model_len).gpu_memory_utilization;
   p.batch.max_model_len = r.max_model_len;
+  // The same KV bytes as a fraction of what the fullest GPU has left after its fixed costs.
+  const double total = ctx.request.cluster.system.gpu.memory_gib * kGiB;
+  double fixed = 0;
+  for (const auto& g : e.memory.per_gpu) fixed = std::max(fixed, g.weights_bytes + g.activation_bytes + g.overhead_bytes);
+  if (fixed < total) {
+    p.batch.kv_cache_free_fraction = std::clamp((p.batch.gpu_memory_utilization * total - fixed) / (total - fixed), 0.0, 1.0);
+  }
   p.workload = plan_workload(ctx.workload);
   return p;
 }
@@ -167,9 +174,10 @@ std::string plan_failure_reason(const PlanResult& r) {
 
 std::string plan_table(const PlanContext& ctx, const PlanResult& r) {
   const auto& q = ctx.request;
-  std::string s = fmt::format("{} on {} x {} ({} GPUs), objective {}{}\n", q.model.name, q.cluster.nodes,
+  std::string s = fmt::format("{} on {} x {} ({} GPUs), engine {}, objective {}{}\n", q.model.name, q.cluster.nodes,
                               q.cluster.system.name, q.gpus > 0 ? q.gpus : q.cluster.total_gpus(),
-                              objective_name(q.objective), q.slo.any() ? ", SLO " + slo_format(q.slo) : "");
+                              engine_name(ctx.engine), objective_name(q.objective),
+                              q.slo.any() ? ", SLO " + slo_format(q.slo) : "");
   auto metrics_line = [&](const Evaluated& e) {
     const auto& m = e.sim.metrics;
     std::string t = fmt::format("{:.1f} tok/s/GPU, TTFT p99 {:.1f} ms, TPOT p99 {:.2f} ms, e2e p99 {:.0f} ms, goodput {:.2f} req/s",

@@ -20,7 +20,9 @@ void add_plan_flags(CLI::App* cmd, PlanFlags& f) {
   cmd->add_option("--kv-dtype", f.kv_dtype, "KV-cache precision: bf16 or fp8")->capture_default_str();
   cmd->add_option("--max-model-len", f.max_model_len,
                   "Longest request that must fit (0 = the workload's longest request)")->capture_default_str();
-  cmd->add_option("--gpu-memory-utilization", f.gpu_memory_utilization, "Fraction of GPU memory the engine uses")
+  cmd->add_option("--gpu-memory-utilization", f.gpu_memory_utilization,
+                  "Fraction of GPU memory the engine uses (0 = the engine's: vllm 0.9, sglang 0.88, trtllm KV 0.9 of "
+                  "what is left)")
       ->capture_default_str();
   cmd->add_option("--max-num-seqs", f.max_num_seqs,
                   "Values of max-num-seqs to search, comma-separated (default: 64,256 and the engine's default)")
@@ -103,8 +105,9 @@ PlanContext plan_context(const PlanFlags& f) {
   if (f.max_model_len < 0 || f.max_model_len > (int64_t(1) << 24)) {
     throw InputError(fmt::format("--max-model-len: {} is out of range (use 0 to {})", f.max_model_len, int64_t(1) << 24));
   }
-  if (!(f.gpu_memory_utilization > 0 && f.gpu_memory_utilization <= 1)) {
-    throw InputError(fmt::format("--gpu-memory-utilization: {} is out of range (use (0, 1])", f.gpu_memory_utilization));
+  if (!(f.gpu_memory_utilization >= 0 && f.gpu_memory_utilization <= 1)) {
+    throw InputError(fmt::format("--gpu-memory-utilization: {} is out of range (use (0, 1], or 0 for the engine's)",
+                                 f.gpu_memory_utilization));
   }
   for (auto [flag, list, hi] : {std::tuple{"--max-num-seqs", &f.max_num_seqs, int64_t(1) << 20},
                                 {"--max-num-batched-tokens", &f.max_num_batched_tokens, int64_t(1) << 24}}) {
@@ -118,7 +121,7 @@ PlanContext plan_context(const PlanFlags& f) {
   q.precision.weights = dtype_parse(f.dtype, "--dtype");
   q.precision.kv = dtype_parse(f.kv_dtype, "--kv-dtype");
   const EnginePreset preset = engine_preset(*engine, q.cluster.system.gpu);
-  q.engine = preset.overheads;
+  q.engine = preset;
   q.gpus = f.gpus;
   q.allow_fewer_gpus = f.allow_fewer_gpus;
   q.allow_cross_node_tp = f.allow_cross_node_tp;

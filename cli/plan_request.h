@@ -19,7 +19,7 @@ struct PlanFlags {
   bool allow_fewer_gpus = false, allow_cross_node_tp = false;
   std::string dtype = "bf16", kv_dtype = "bf16";
   int64_t max_model_len = 0;
-  double gpu_memory_utilization = 0.9;
+  double gpu_memory_utilization = 0;  // 0 = the engine's
   // Empty: the default grid (64, 256 and 2048, 8192) plus the engine's own default for the GPU,
   // so the engine as shipped is always among the candidates.
   std::vector<int64_t> max_num_seqs;

@@ -1,5 +1,6 @@
 #include "planner/launch.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -32,7 +33,8 @@ std::string model_repo(std::string_view model) {
 
 namespace {
 
-std::string fmt_util(double u) { return fmt::format("{:g}", u); }
+// Three decimals, rounded down: a fraction rounded up could ask for more memory than planned.
+std::string fmt_util(double u) { return fmt::format("{:g}", std::floor(u * 1000 + 1e-9) / 1000); }
 
 }  // namespace
 
@@ -69,7 +71,8 @@ std::string launch_command(Engine e, const PlanFile& p) {
       s = fmt::format("trtllm-serve {} --backend pytorch --tp_size {} --pp_size {}", repo, pc.tp, pc.pp);
       if (pc.ep > 1) s += fmt::format(" --ep_size {}", pc.ep);
       s += fmt::format(" --max_batch_size {} --max_num_tokens {} --max_seq_len {} --kv_cache_free_gpu_memory_fraction {}",
-                       b.max_num_seqs, b.max_num_batched_tokens, b.max_model_len, fmt_util(b.gpu_memory_utilization));
+                       b.max_num_seqs, b.max_num_batched_tokens, b.max_model_len,
+                       fmt_util(b.kv_cache_free_fraction > 0 ? b.kv_cache_free_fraction : b.gpu_memory_utilization));
       if (pc.dp > 1) s += fmt::format("  # x{} replicas, one per {} GPUs, behind a load balancer", pc.dp, pc.tp * pc.pp);
       break;
   }

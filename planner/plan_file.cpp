@@ -45,7 +45,8 @@ nlohmann::json plan_to_json(const PlanFile& p) {
       {"placement", std::move(placement)},
       {"batch", {{"scheduler", b.scheduler}, {"max_num_seqs", b.max_num_seqs},
                  {"max_num_batched_tokens", b.max_num_batched_tokens}, {"microbatches", b.microbatches},
-                 {"gpu_memory_utilization", b.gpu_memory_utilization}, {"max_model_len", b.max_model_len}}},
+                 {"gpu_memory_utilization", b.gpu_memory_utilization}, {"max_model_len", b.max_model_len},
+                 {"kv_cache_free_fraction", b.kv_cache_free_fraction}}},
       {"workload", {{"input_len", w.input_len}, {"output_len", w.output_len}, {"num_requests", w.num_requests},
                     {"arrival", w.arrival}, {"request_rate", w.request_rate}, {"concurrency", w.concurrency},
                     {"trace", w.trace}, {"seed", w.seed}}},
@@ -135,6 +136,7 @@ PlanFile plan_from_json(const nlohmann::json& j, const std::string& origin) {
     p.batch.microbatches = int(b.integer("microbatches", 0, 4096));
     p.batch.gpu_memory_utilization = b.number("gpu_memory_utilization", 0.01, 1.0);
     p.batch.max_model_len = b.integer("max_model_len", 0, 1 << 24);
+    p.batch.kv_cache_free_fraction = b.number_opt("kv_cache_free_fraction", 0.0, 1.0).value_or(0.0);
     b.finish();
   }
   {

@@ -42,8 +42,11 @@ struct PlanBatch {
   int64_t max_num_seqs = 256;
   int64_t max_num_batched_tokens = 8192;
   int microbatches = 0;                    // batches in flight per replica; 0 = one per stage
-  double gpu_memory_utilization = 0.9;
+  double gpu_memory_utilization = 0.9;     // of each GPU's memory (vLLM's and SGLang's meaning)
   int64_t max_model_len = 0;               // 0 = the model's maximum
+  // The same KV memory in TensorRT-LLM's terms: the fraction of what weights, activations and
+  // runtime leave (kv_cache_free_gpu_memory_fraction); 0 = not known (an older plan.json).
+  double kv_cache_free_fraction = 0;
 };
 
 struct PlanWorkload {

@@ -203,11 +203,12 @@ bool better(const Evaluated& a, const Evaluated& b) {
 
 // Tier 2 for one candidate whose memory plan fits.
 void simulate_candidate(const PlanRequest& req, const WorkloadSpec& w, const std::vector<Request>& reqs, Evaluated& e) {
-  const CostModel cm(req.model, req.cluster, e.c.parallel, req.precision, req.engine);
+  const CostModel cm(req.model, req.cluster, e.c.parallel, req.precision, req.engine.overheads);
   SimConfig cfg;
   cfg.scheduler.max_num_seqs = e.c.max_num_seqs;
   cfg.scheduler.max_num_batched_tokens = e.c.max_num_batched_tokens;
   cfg.scheduler.microbatches = e.c.microbatches;
+  cfg.scheduler.reserve_full_kv = req.engine.reserve_full_kv;
   cfg.slo = req.slo;
   cfg.replicas = e.c.parallel.dp;
   cfg.tp = e.c.parallel.tp;
@@ -233,10 +234,18 @@ void simulate_candidate(const PlanRequest& req, const WorkloadSpec& w, const std
   judge(req, e);
 }
 
+}  // namespace
+
 MemoryOptions memory_options(const PlanRequest& req, const Candidate& c, int64_t max_model_len) {
-  return MemoryOptions{.max_num_batched_tokens = c.max_num_batched_tokens, .max_num_seqs = c.max_num_seqs,
-                       .max_model_len = max_model_len, .gpu_memory_utilization = req.gpu_memory_utilization};
+  MemoryOptions o{.max_num_batched_tokens = c.max_num_batched_tokens, .max_num_seqs = c.max_num_seqs,
+                  .max_model_len = max_model_len, .gpu_memory_utilization = req.gpu_memory_utilization};
+  if (o.gpu_memory_utilization <= 0) {
+    o.gpu_memory_utilization = engine_memory_utilization(req.engine, req.model, req.cluster, c.parallel, req.precision, o);
+  }
+  return o;
 }
+
+namespace {
 
 WorkloadSpec planned_workload(const PlanRequest& req) {
   WorkloadSpec w = req.workload;
@@ -270,7 +279,7 @@ Evaluated evaluate_candidate(const PlanRequest& req, const Candidate& c) {
     return e;
   }
   {
-    const CostModel cm(req.model, req.cluster, c.parallel, req.precision, req.engine);
+    const CostModel cm(req.model, req.cluster, c.parallel, req.precision, req.engine.overheads);
     estimate_candidate(req, ws, cm, e);
   }
   simulate_candidate(req, w, reqs, e);
@@ -359,7 +368,7 @@ PlanResult plan_search(const PlanRequest& req) {
     for (auto& [k, v] : by_split) groups.push_back(v);
     parallel_for(groups.size(), req.threads, [&](size_t gi) {
       const auto& idx = groups[gi];
-      const CostModel cm(req.model, req.cluster, feasible[idx[0]].c.parallel, req.precision, req.engine);
+      const CostModel cm(req.model, req.cluster, feasible[idx[0]].c.parallel, req.precision, req.engine.overheads);
       for (size_t i : idx) estimate_candidate(req, ws, cm, feasible[i]);
     }, req.progress ? std::function<void(size_t)>([&](size_t d) { report(0.2 * double(d) / double(std::max<size_t>(1, groups.size()))); }) : nullptr);
   }

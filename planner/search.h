@@ -33,12 +33,15 @@ struct PlanRequest {
   ModelConfig model;
   Cluster cluster;
   Precision precision;
-  EngineOverheads engine;             // the serving engine's per-iteration costs
+  EnginePreset engine;                // the serving engine: per-iteration costs, KV admission, memory share
   int gpus = 0;                       // GPUs to use; 0 = every GPU of the cluster
   bool allow_fewer_gpus = false;      // also consider 1 .. gpus-1 GPUs
   bool allow_cross_node_tp = false;   // otherwise a TP group spanning nodes is rejected as slow
   int64_t max_model_len = 0;          // 0 = the longest request of the workload
-  double gpu_memory_utilization = 0.9;
+  // Fraction of each GPU's memory the engine takes; 0 = the engine's own (vLLM 0.9, SGLang 0.88;
+  // TensorRT-LLM gives the KV cache 0.9 of what weights, activations and runtime leave, so its
+  // share depends on the split).
+  double gpu_memory_utilization = 0;
   // Scheduler knobs searched; each list non-empty (front ends use the default_*_grid functions).
   std::vector<int64_t> max_num_seqs_grid = {64, 256};
   std::vector<int64_t> max_num_batched_tokens_grid = {2048, 8192};
@@ -62,6 +65,10 @@ struct Candidate {
   int64_t max_num_batched_tokens = 8192;
   int microbatches = 1;               // batches in flight per replica
 };
+
+// The memory options a candidate is planned with: its budgets, the planned max_model_len and
+// the engine's memory share (see PlanRequest::gpu_memory_utilization).
+MemoryOptions memory_options(const PlanRequest& req, const Candidate& c, int64_t max_model_len);
 
 struct Evaluated {
   Candidate c;

@@ -58,7 +58,7 @@ PlanRequest group_request(const StudySpec& s, const ModelConfig& m, const Cluste
   q.cluster = c;
   q.precision.weights = dtype_parse(s.dtype, "dtype");
   q.precision.kv = q.precision.weights;
-  q.engine = engine_preset(Engine::vllm, c.system.gpu).overheads;
+  q.engine = engine_preset(Engine::vllm, c.system.gpu);
   q.allow_cross_node_tp = true;  // the study measures what cross-node TP costs instead of refusing it
   q.max_model_len = s.input_len + s.output_len;
   q.workload.input = {LengthKind::fixed, double(s.input_len), 0};

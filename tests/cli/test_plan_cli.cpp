@@ -1,6 +1,8 @@
 // plan and sweep as users and scripts see them.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -74,6 +76,46 @@ TEST_CASE("plan searches the engine's own batch defaults beside the default grid
   CHECK(j["search"]["max_num_batched_tokens_grid"] == json{4096});
   // Splits of 2 GPUs: tp2, dp2, pp2 with 2 or 4 batches in flight; times 2 x 1 knob settings.
   CHECK(j["search"]["candidates"].get<int>() == 4 * 2);
+}
+
+TEST_CASE("plan --engine prices what simulate --engine prices: admission, memory share, overheads") {
+  // KV-bound (70B on 2 GPUs): TensorRT-LLM's whole-request reservation and its share of the free
+  // memory change the figures, so a planner that ignored them would disagree with simulate.
+  const std::string work = "--model llama-3.1-70b --hardware dgx-h100 --num-requests 120 --input-len 1024 "
+                           "--output-len 1024 --format json";
+  std::map<std::string, double> planned;
+  for (const std::string engine : {"vllm", "trtllm"}) {
+    CAPTURE(engine);
+    auto p = run("plan " + work + " --gpus 2 --max-num-seqs 256 --max-num-batched-tokens 8192 --engine " + engine);
+    REQUIRE(p.code == 0);
+    const json rec = json::parse(p.out)["recommended"];
+    const json& c = rec["config"];
+    auto s = run(fmt::format("simulate {} --engine {} --tp {} --pp {} --dp {} --max-num-seqs {} "
+                             "--max-num-batched-tokens {} --max-model-len {}",
+                             work, engine, c["tp"].get<int>(), c["pp"].get<int>(), c["dp"].get<int>(),
+                             c["max_num_seqs"].get<int>(), c["max_num_batched_tokens"].get<int>(),
+                             c["max_model_len"].get<int>()));
+    REQUIRE(s.code == 0);
+    const json sim = json::parse(s.out);
+    CHECK(rec["metrics"]["throughput_output_tok_s"] == sim["metrics"]["throughput_output_tok_s"]);
+    CHECK(rec["memory_per_gpu_gib"] == sim["memory_per_gpu_gib"]);
+    planned[engine] = rec["metrics"]["throughput_output_tok_s"].get<double>();
+  }
+  CHECK(planned["vllm"] != planned["trtllm"]);
+}
+
+TEST_CASE("every launch command asks for the memory the plan was priced with") {
+  // TensorRT-LLM's flag is a fraction of what is left after weights, activations and runtime:
+  // it must give the KV cache the same bytes as vLLM's fraction of the whole GPU.
+  auto r = run("plan --model llama-3.1-8b --hardware dgx-h100 --gpus 1 --num-requests 20 --engine sglang --format json");
+  REQUIRE(r.code == 0);
+  const json rec = json::parse(r.out)["recommended"];
+  const auto vllm = sp::launch_parse(sp::Engine::vllm, rec["launch"]["vllm"].get<std::string>());
+  const auto trt = sp::launch_parse(sp::Engine::trtllm, rec["launch"]["trtllm"].get<std::string>());
+  CHECK(vllm.gpu_memory_utilization == doctest::Approx(0.88));  // SGLang's share, the engine planned for
+  const json& g = rec["memory_per_gpu_gib"];
+  const double total = 80.0, fixed = g["weights"].get<double>() + g["activations"].get<double>() + g["overhead"].get<double>();
+  CHECK(fixed + trt.gpu_memory_utilization * (total - fixed) == doctest::Approx(0.88 * total).epsilon(0.002));
 }
 
 TEST_CASE("plan --out writes a plan.json the runtime can read") {
