@@ -1,7 +1,9 @@
 #include "planner/scenario.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -117,7 +119,8 @@ const std::vector<std::string>& scenario_setting_keys() {
   return names;
 }
 
-Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, const std::filesystem::path& base_dir) {
+Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, const std::filesystem::path& base_dir,
+                            const std::vector<std::string>& grid_order) {
   if (!j.is_object()) throw InputError(origin + ": a scenario file must be a JSON object");
   ObjectReader r(j, origin);
   const int64_t version = r.integer("schema_version", 1, 1000);
@@ -159,6 +162,8 @@ Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, 
       for (size_t i = 0; i < vals.size(); ++i) vs.push_back(setting(origin, fmt::format("{}/{}", ptr, i), key, vals[i], base_dir));
       axes.emplace_back(key, std::move(vs));
     }
+    auto rank = [&](const std::string& k) { return size_t(std::find(grid_order.begin(), grid_order.end(), k) - grid_order.begin()); };
+    std::stable_sort(axes.begin(), axes.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
   }
   r.finish();
   size_t total = variants.size();
@@ -201,7 +206,15 @@ Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, 
 }
 
 Scenario scenario_load(const std::filesystem::path& path) {
-  return scenario_from_json(json_load_file(path), path.string(), path.parent_path());
+  const nlohmann::json j = json_load_file(path);  // checks the file and names errors
+  // The same text again, order-preserving, only for the order of the grid's keys.
+  std::vector<std::string> grid_order;
+  std::ifstream in(path, std::ios::binary);
+  const auto ordered = nlohmann::ordered_json::parse(in, nullptr, false);
+  if (ordered.is_object() && ordered.contains("grid") && ordered["grid"].is_object()) {
+    for (const auto& [key, value] : ordered["grid"].items()) grid_order.push_back(key);
+  }
+  return scenario_from_json(j, path.string(), path.parent_path(), grid_order);
 }
 
 }  // namespace sp

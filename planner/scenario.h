@@ -39,8 +39,11 @@ const std::vector<std::string>& scenario_setting_keys();
 
 // Strict: unknown keys, wrong types, empty grids and more than kMaxScenarioRows rows are
 // InputErrors naming `origin` and the JSON pointer. Relative trace paths are taken from
-// `base_dir` (the scenario file's folder).
-Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, const std::filesystem::path& base_dir);
+// `base_dir` (the scenario file's folder). `grid_order` lists the grid's keys as the file writes
+// them (nlohmann::json sorts keys): the first varies fastest; keys it does not list come after,
+// in alphabetical order.
+Scenario scenario_from_json(const nlohmann::json& j, const std::string& origin, const std::filesystem::path& base_dir,
+                            const std::vector<std::string>& grid_order = {});
 Scenario scenario_load(const std::filesystem::path& path);
 
 }  // namespace sp

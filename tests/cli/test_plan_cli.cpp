@@ -187,6 +187,20 @@ TEST_CASE("sweep rows equal individual plan runs; shards merge into the whole") 
   CHECK(lines(csv.out) == 5);
 }
 
+TEST_CASE("sweep: the grid's first key as written varies fastest, whatever its name") {
+  // nlohmann::json sorts keys; the file's order must still decide (here not alphabetical).
+  const auto sc = temp_file("order.json", R"({"schema_version": 1, "name": "o",
+    "base": {"model": "llama-3.1-8b", "hardware": "dgx-h100", "num_requests": 20},
+    "grid": {"output_len": [32, 64], "gpus": [1, 2]}})");
+  auto r = run("sweep " + sc.string() + " --format json");
+  REQUIRE(r.code == 0);
+  const json w = json::parse(r.out);
+  REQUIRE(w["rows"].size() == 4);
+  CHECK(w["rows"][0]["name"] == "output_len=32 gpus=1");
+  CHECK(w["rows"][1]["name"] == "output_len=64 gpus=1");
+  CHECK(w["rows"][2]["name"] == "output_len=32 gpus=2");
+}
+
 TEST_CASE("sweep --robust picks one configuration for every traffic mix") {
   const auto sc = temp_file("robust.json", R"({"schema_version": 1, "name": "r",
     "base": {"model": "llama-3.1-8b", "hardware": "dgx-h100", "num_requests": 150, "slo": "ttft_p99_ms=3000"},
