@@ -60,7 +60,10 @@ Runner add_collective_command(CLI::App& app) {
     auto op = collective_parse(f->op);
     if (!op) throw InputError(fmt::format("--op: unknown collective '{}' (use allreduce, allgather, reducescatter, alltoall or sendrecv)", f->op));
     Cluster c = cluster_make(f->hardware, f->nodes);
-    if (f->ranks < 1 || f->ranks > c.total_gpus()) {
+    if (f->ranks < 2) {
+      throw InputError(fmt::format("--ranks: {} is out of range: a collective needs at least 2 ranks", f->ranks));
+    }
+    if (f->ranks > c.total_gpus()) {
       throw InputError(fmt::format("--ranks: {} is out of range: {} node(s) of {} have {} GPUs; raise --nodes or lower --ranks",
                                    f->ranks, c.nodes, c.system.name, c.total_gpus()));
     }

@@ -78,6 +78,10 @@ Runner add_simulate_command(CLI::App& app) {
       throw InputError(fmt::format("--batch-size: {} is out of range (use 0 for --max-num-seqs, or 1 to {})", f.batch_size,
                                    kMaxRequests));
     }
+    if (f.batch_size > 0 && sc.kind != SchedulerKind::static_batch) {
+      throw InputError(fmt::format("--batch-size: {} applies to --scheduler static only (continuous batching is bounded "
+                                   "by --max-num-seqs)", f.batch_size));
+    }
     sc.static_batch_size = f.batch_size;
     if (f.max_steps < 1 || f.max_steps > kMaxMaxSteps) {
       throw InputError(fmt::format("--max-steps: {} is out of range (use 1 to {})", f.max_steps, kMaxMaxSteps));

@@ -72,13 +72,15 @@ SweepRun run_rows(const Scenario& sc, const Shard& sh, int threads) {
     out.index = int64_t(i);
     out.name = row.name;
     out.settings = row.settings;
+    // Some settings are checked only when the search generates the workload (a request count,
+    // a trace file): their errors name the row too.
     try {
       plan_flags_apply(f, row.settings);
       out.ctx = plan_context(f);
+      out.result = plan_search(out.ctx.request);
     } catch (const InputError& e) {
       throw InputError(fmt::format("row {} ({}): {}", i, message_quote(row.name), e.what()));
     }
-    out.result = plan_search(out.ctx.request);
     run.rows.push_back(std::move(out));
   }
   if (tty) fmt::print(stderr, "\r{:80}\r", "");

@@ -60,6 +60,14 @@ Runner add_validate_command(CLI::App& app) {
   return [f]() {
     const Format format = parse_format(f->format);
     backend_check(f->backend);
+    for (auto [flag, v, lo] : {std::tuple{"--batch", f->shape.batch, 1},
+                               {"--prompt-len", f->shape.prompt_len, 1},
+                               {"--decode-steps", f->shape.decode_steps, 0}}) {
+      if (v < lo) throw InputError(fmt::format("{}: {} is out of range (use {} or more)", flag, v, lo));
+    }
+    if (!(f->max_error_pct > 0 && f->max_error_pct <= 1000)) {
+      throw InputError(fmt::format("--max-error: {} is out of range (a percentage in (0, 1000], e.g. 15)", f->max_error_pct));
+    }
     ValidateOptions o;
     if (!f->plan.empty()) {
       o.plan = plan_load(f->plan);

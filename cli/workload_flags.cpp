@@ -1,5 +1,7 @@
 #include "cli/workload_flags.h"
 
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "sim/common/error.h"
@@ -15,7 +17,16 @@ void add_workload_flags(CLI::App* cmd, WorkloadFlags& f) {
   cmd->add_option("--request-rate", f.request_rate, "Poisson arrivals per second (open loop)");
   cmd->add_option("--concurrency", f.concurrency, "Closed loop: requests outstanding at once");
   cmd->add_option("--trace", f.trace, "CSV trace: arrival_s,input_tokens,output_tokens or Azure TIMESTAMP,ContextTokens,GeneratedTokens");
-  cmd->add_option("--seed", f.seed, "Seed of the workload's random numbers")->capture_default_str();
+  // Checked on the text: CLI11 would wrap "-1" into a uint64_t. The range is plan.json's.
+  cmd->add_option("--seed", f.seed, "Seed of the workload's random numbers (0 to 2^63-1)")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            const bool digits = !v.empty() && v.size() <= 19 && v.find_first_not_of("0123456789") == std::string::npos;
+            if (digits && std::stoull(v) <= uint64_t(INT64_MAX)) return "";
+            return "'" + v + "' is not a seed (use an integer from 0 to 9223372036854775807)";
+          },
+          "SEED"));
 }
 
 WorkloadSpec workload_spec(const WorkloadFlags& f) {
