@@ -122,7 +122,6 @@ Runner add_simulate_command(CLI::App& app) {
       fmt::print(stderr, "shardplan: infeasible: {}\n", mem.reason);
       return int(kInfeasible);
     }
-    w.max_len = mem.max_model_len;
     const std::vector<Request> reqs = workload_generate(w);
     CostModel cm(d.model, d.cluster, d.parallel, d.precision, d.engine.overheads);
     cfg.replicas = d.parallel.dp;

@@ -247,12 +247,6 @@ MemoryOptions memory_options(const PlanRequest& req, const Candidate& c, int64_t
 
 namespace {
 
-WorkloadSpec planned_workload(const PlanRequest& req) {
-  WorkloadSpec w = req.workload;
-  if (req.max_model_len > 0) w.max_len = req.max_model_len;  // as simulate: longer requests are clamped
-  return w;
-}
-
 int64_t planned_max_model_len(const PlanRequest& req, const WorkloadShape& ws) {
   return req.max_model_len > 0 ? req.max_model_len : std::max<int64_t>(ws.longest, 1);
 }
@@ -260,7 +254,7 @@ int64_t planned_max_model_len(const PlanRequest& req, const WorkloadShape& ws) {
 }  // namespace
 
 Evaluated evaluate_candidate(const PlanRequest& req, const Candidate& c) {
-  const WorkloadSpec w = planned_workload(req);
+  const WorkloadSpec& w = req.workload;
   const std::vector<Request> reqs = workload_generate(w);
   const WorkloadShape ws = workload_shape(reqs, w);
   Evaluated e;
@@ -302,7 +296,7 @@ PlanResult plan_search(const PlanRequest& req) {
   }
 
   PlanResult res;
-  const WorkloadSpec w = planned_workload(req);
+  const WorkloadSpec& w = req.workload;
   const std::vector<Request> reqs = workload_generate(w);
   const WorkloadShape ws = workload_shape(reqs, w);
   res.max_model_len = planned_max_model_len(req, ws);

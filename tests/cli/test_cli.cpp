@@ -210,6 +210,14 @@ TEST_CASE("simulate: requests that can never fit are reported, the rest runs, ex
   CHECK(rejected > 0);
   CHECK(j["metrics"]["finished"].get<int64_t>() + rejected == 20);
   CHECK(j["rejected"][0]["reason"].get<std::string>().find("exceeds max-model-len 4096") != std::string::npos);
+  // The reason gives the request's own lengths, not lengths clamped to max-model-len (at most
+  // 4096 + 100 then): uniform:100:6000 draws beyond that.
+  int64_t longest = 0;
+  for (const auto& x : j["rejected"]) {
+    const std::string why = x["reason"];
+    longest = std::max<int64_t>(longest, std::stoll(why.substr(why.find("= ") + 2)));
+  }
+  CHECK(longest > 4096 + 100);
   CHECK(lines(r.err) == 1);
   CHECK(r.err.rfind("shardplan: infeasible: ", 0) == 0);
 }
