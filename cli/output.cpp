@@ -128,7 +128,7 @@ namespace {
 
 json summary_ms(const Summary& s) {
   return {{"mean", round6(s.mean * 1e3)}, {"p50", round6(s.p50 * 1e3)}, {"p90", round6(s.p90 * 1e3)},
-          {"p99", round6(s.p99 * 1e3)}};
+          {"p99", round6(s.p99 * 1e3)}, {"count", s.count}};
 }
 
 }  // namespace
@@ -189,8 +189,13 @@ std::string simulate_table(const Deployment& d, const json& j) {
   s += fmt::format("  {:<10} {:>10} {:>10} {:>10} {:>10}\n", "ms", "mean", "p50", "p90", "p99");
   for (auto key : {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"}) {
     const auto& x = m[key];
-    s += fmt::format("  {:<10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", std::string(key).substr(0, std::string(key).size() - 3),
-                     x["mean"].get<double>(), x["p50"].get<double>(), x["p90"].get<double>(), x["p99"].get<double>());
+    const std::string name = std::string(key).substr(0, std::string(key).size() - 3);
+    if (x.value("count", int64_t(1)) == 0) {  // no samples (one-token outputs have no TPOT): say so, not 0.00
+      s += fmt::format("  {:<10} {:>10} {:>10} {:>10} {:>10}\n", name, "-", "-", "-", "-");
+      continue;
+    }
+    s += fmt::format("  {:<10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", name, x["mean"].get<double>(),
+                     x["p50"].get<double>(), x["p90"].get<double>(), x["p99"].get<double>());
   }
   s += fmt::format("  output {:.1f} tok/s, total {:.1f} tok/s, {:.3f} req/s over {:.3f} s\n",
                    m["throughput_output_tok_s"].get<double>(), m["throughput_total_tok_s"].get<double>(),

@@ -36,6 +36,8 @@ Summary summarize(std::vector<double>& samples) {
 LogHistogram::LogHistogram() : buckets_(kBuckets, 0) {}
 
 void LogHistogram::add(double v) {
+  min_ = count_ == 0 ? v : std::min(min_, v);
+  max_ = count_ == 0 ? v : std::max(max_, v);
   ++count_;
   sum_ += v;
   if (v < kMin) {
@@ -61,9 +63,9 @@ Summary LogHistogram::summary() const {
     }
     return kMin * std::pow(kGrowth, double(kBuckets));
   };
-  s.p50 = quantile(0.50);
-  s.p90 = quantile(0.90);
-  s.p99 = quantile(0.99);
+  s.p50 = std::clamp(quantile(0.50), min_, max_);
+  s.p90 = std::clamp(quantile(0.90), min_, max_);
+  s.p99 = std::clamp(quantile(0.99), min_, max_);
   return s;
 }
 

@@ -17,7 +17,8 @@ struct Summary {
 Summary summarize(std::vector<double>& samples);
 
 // Non-negative values in log buckets of 1% relative width, from 1 ns up to ~1e5 s; constant
-// memory. Percentiles are the bucket's geometric midpoint (within 0.5%); the mean is exact.
+// memory. Percentiles are the bucket's geometric midpoint (within 0.5%), kept within the
+// smallest and largest value seen, so equal samples give their value exactly; the mean is exact.
 class LogHistogram {
  public:
   LogHistogram();
@@ -27,7 +28,7 @@ class LogHistogram {
  private:
   std::vector<int64_t> buckets_;
   int64_t count_ = 0, zeros_ = 0;
-  double sum_ = 0;
+  double sum_ = 0, min_ = 0, max_ = 0;
 };
 
 }  // namespace sp

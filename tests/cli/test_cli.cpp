@@ -266,6 +266,17 @@ TEST_CASE("simulate --no-chunked-prefill sizes the token budget to the longest r
         3 * nlohmann::json::parse(one.out)["metrics"]["makespan_s"].get<double>());
 }
 
+TEST_CASE("simulate: a metric with no samples is shown as such, not as 0.00") {
+  auto r = run("simulate --model llama-3.1-8b --hardware dgx-h100 --num-requests 4 --output-len 1");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("  tpot                -          -          -          -\n") != std::string::npos);
+  auto j = run("simulate --model llama-3.1-8b --hardware dgx-h100 --num-requests 4 --output-len 1 --format json");
+  REQUIRE(j.code == 0);
+  const auto m = nlohmann::json::parse(j.out)["metrics"];
+  CHECK(m["tpot_ms"]["count"] == 0);
+  CHECK(m["ttft_ms"]["count"] == 4);
+}
+
 TEST_CASE("simulate: a deployment that does not fit is infeasible before simulating") {
   auto r = run("simulate --model llama-3.1-405b --hardware dgx-h100 --tp 8");
   CHECK(r.code == 1);
