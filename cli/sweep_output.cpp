@@ -137,8 +137,13 @@ json sweep_merge(const std::vector<json>& parts, const std::vector<std::string>&
   }
   const int64_t total = merged["sweep"]["rows"].get<int64_t>();
   if (int64_t(seen.size()) != total) {
-    throw InputError(fmt::format("--merge: {} of the sweep's {} rows are present; slices missing: {} given of {}",
-                                 seen.size(), total, shards.size(), count));
+    std::vector<int> missing;
+    for (int k = 0; k < count; ++k) {
+      if (!shards.count(k)) missing.push_back(k);
+    }
+    throw InputError(fmt::format("--merge: {} of the sweep's {} rows are present; missing slice(s) {} of {} (run "
+                                 "them with --shard I/{})",
+                                 seen.size(), total, fmt::join(missing, ", "), count, count));
   }
   std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["index"] < b["index"]; });
   merged["sweep"]["shard"] = {{"index", 0}, {"count", 1}};

@@ -319,6 +319,10 @@ SiliconCalibration calibrate_from_silicon(const fs::path& dir, std::string_view 
   std::string folder = gpu_name;
   std::replace(folder.begin(), folder.end(), '-', '_');
   const fs::path gdir = dir / folder;
+  if (!fs::is_directory(dir)) {
+    throw InputError(fmt::format("--from-silicon: no folder {} (give the measured tables' folder, e.g. "
+                                 "../shared/data/silicon)", dir.string()));
+  }
   if (!fs::is_directory(gdir)) {
     throw InputError(fmt::format("--from-silicon: no folder '{}' in {} for GPU '{}' of system '{}'", folder,
                                  dir.string(), gpu_name, system));

@@ -138,8 +138,12 @@ ModelConfig model_load(std::string_view name_or_path) {
   bool is_path = name_or_path.find('/') != std::string_view::npos || name_or_path.ends_with(".json");
   std::filesystem::path path = is_path ? std::filesystem::path(name_or_path) : bundled;
   std::error_code ec;
+  // A Hugging Face model folder holds its config.json.
+  if (is_path && std::filesystem::is_directory(path, ec)) path /= "config.json";
   if (!std::filesystem::is_regular_file(path, ec)) {
-    if (is_path) throw InputError(fmt::format("--model: no such file '{}'", message_quote(name_or_path)));
+    if (is_path) {
+      throw InputError(fmt::format("--model: no such file '{}'", message_quote(path.string())));
+    }
     throw InputError(fmt::format("--model: unknown model '{}' (bundled: {}; or pass a path to a config.json)",
                                  message_quote(name_or_path), fmt::join(model_bundled_names(), ", ")));
   }

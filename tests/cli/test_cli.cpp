@@ -291,7 +291,8 @@ TEST_CASE("accuracy and calibrate: bad input is one line and exit 2") {
   r = run("calibrate --from-silicon /nonexistent --system dgx-h100");
   CHECK(r.code == 2);
   CHECK(r.err ==
-        "shardplan: error: --from-silicon: no folder 'h100_sxm' in /nonexistent for GPU 'h100-sxm' of system 'dgx-h100'\n");
+        "shardplan: error: --from-silicon: no folder /nonexistent (give the measured tables' folder, e.g. "
+        "../shared/data/silicon)\n");
   r = run("calibrate --from-silicon /nonexistent --system dgx-h100 --engine sglang");
   CHECK(r.code == 2);
   CHECK(r.err == "shardplan: error: --engine: 'sglang' has no measured tables (use vllm or trtllm)\n");

@@ -181,7 +181,7 @@ TEST_CASE("sweep rows equal individual plan runs; shards merge into the whole") 
   CHECK(comparable(json::parse(merged.out)) == comparable(w));
   auto partial = run("sweep --merge " + a.string() + " --format json");
   CHECK(partial.code == 2);
-  CHECK(partial.err.find("slices missing") != std::string::npos);
+  CHECK(partial.err.find("missing slice(s) 1 of 2 (run them with --shard I/2)") != std::string::npos);
   auto csv = run("sweep " + sc.string() + " --format csv");
   CHECK(csv.code == 0);
   CHECK(lines(csv.out) == 5);

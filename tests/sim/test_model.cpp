@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 #include "sim/common/error.h"
 #include "sim/common/json_reader.h"
 #include "sim/model/model_config.h"
@@ -58,6 +61,17 @@ TEST_CASE("HF config fields are read") {
   CHECK_FALSE(ds.layer_is_moe(2));
   CHECK(ds.layer_is_moe(3));
   CHECK(model_load("qwen2.5-72b").qkv_bias);
+}
+
+TEST_CASE("--model accepts a Hugging Face model folder and reads its config.json") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("shardplan-hf-folder-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  CHECK_THROWS_WITH_AS(model_load(dir.string()),
+                       ("--model: no such file '" + (dir / "config.json").string() + "'").c_str(), InputError);
+  fs::copy_file(fs::path(SHARDPLAN_SOURCE_DIR) / "models" / "llama-3.1-8b.json", dir / "config.json");
+  CHECK(model_load(dir.string()).num_layers == model_load("llama-3.1-8b").num_layers);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("unknown architecture names the supported ones") {
