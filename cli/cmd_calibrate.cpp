@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/output.h"
 #include "runtime/calibrate_cpu.h"
 #include "sim/calibrate/silicon.h"
 #include "sim/common/error.h"
@@ -81,7 +82,7 @@ int calibrate_from_tables(const CalibrateFlags& f) {
     json fits = json::array();
     for (const auto& t : cal.fits) {
       fits.push_back({{"table", t.table}, {"source", t.source}, {"samples", t.samples},
-                      {"median_err_pct", t.median_err_pct}, {"mean_err_pct", t.mean_err_pct}});
+                      {"median_err_pct", round6(t.median_err_pct)}, {"mean_err_pct", round6(t.mean_err_pct)}});
     }
     s = json{{"system", f.system}, {"engine", f.engine}, {"out", f.out}, {"fits", fits}}.dump(2) + "\n";
   } else {

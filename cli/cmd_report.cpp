@@ -46,7 +46,7 @@ Runner add_report_command(CLI::App& app) {
       const auto claims = report::claims_check(r);
       report::report_write(report::study_report(r, claims), f->out);
       for (const auto& c : claims) fmt::print("claim {}: {}\n", c.number, c.verdict.text);
-      fmt::print("study: {} simulations in {:.1f} s\n", 2 * r.splits.size() + r.bubbles.size(), r.wall_s);
+      fmt::print("study: {} simulations in {:.2f} s\n", 2 * r.splits.size() + r.bubbles.size(), r.wall_s);
     } else {
       report::report_write(report::report_of_file(f->input), f->out);
     }
