@@ -230,7 +230,8 @@ bool memory_fits(const Options& o, const RankMemory& need, const PlacedRank& me,
     std::fprintf(stderr,
                  "shardplan-run: error: the plan does not fit in memory, nothing was allocated: %s; use a smaller "
                  "--batch, --prompt-len or --decode-steps%s, or more ranks (TP or PP split weights and KV cache)\n",
-                 text.c_str(), o.check ? ", drop --check (its reference holds the whole model on one rank)" : "");
+                 text.c_str(), o.check ? "; the --check reference alone holds the whole model on one rank (validate always checks: pick "
+                           "a smaller model there; shardplan-run runs without --check)" : "");
     std::fflush(stderr);
   }
   return false;
