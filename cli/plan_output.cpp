@@ -216,7 +216,7 @@ std::string plan_table(const PlanContext& ctx, const PlanResult& r) {
   if (!r.rejected.empty()) {
     std::map<std::string, std::vector<const Rejected*>> groups;
     for (const auto& x : r.rejected) groups[x.kind].push_back(&x);
-    s += fmt::format("\nRejected ({} splits):\n", r.rejected.size());
+    s += fmt::format("\nRejected ({} split{}):\n", r.rejected.size(), r.rejected.size() == 1 ? "" : "s");
     for (const auto& [kind, list] : groups) {
       std::string splits;
       for (const auto* x : list) {

@@ -73,11 +73,15 @@ std::string f1(double v) { return fmt::format("{:.1f}", v); }
 std::string f2(double v) { return fmt::format("{:.2f}", v); }
 std::string pct(double v) { return fmt::format("{:.1f}%", 100 * v); }
 
-// A deployment's label in tables and on bars: the split, then the scheduler knobs.
+// A deployment's label in tables and on bars, spelt as `plan` prints it: the split, then the
+// scheduler knobs (ep and batches in flight only where they apply).
 std::string config_label(const Reader& r, const json& cfg, const std::string& at) {
-  return fmt::format("tp{} pp{} dp{} ep{} s{} t{} m{}", r.num(cfg, at + "/tp"), r.num(cfg, at + "/pp"),
-                     r.num(cfg, at + "/dp"), r.num(cfg, at + "/ep"), r.num(cfg, at + "/max_num_seqs"),
-                     r.num(cfg, at + "/max_num_batched_tokens"), r.num(cfg, at + "/microbatches"));
+  const double pp = r.num(cfg, at + "/pp"), ep = r.num(cfg, at + "/ep");
+  std::string s = fmt::format("tp{} pp{} dp{}", r.num(cfg, at + "/tp"), pp, r.num(cfg, at + "/dp"));
+  if (ep > 1) s += fmt::format(" ep{}", ep);
+  s += fmt::format(" seqs{} tok{}", r.num(cfg, at + "/max_num_seqs"), r.num(cfg, at + "/max_num_batched_tokens"));
+  if (pp > 1) s += fmt::format(" mb{}", r.num(cfg, at + "/microbatches"));
+  return s;
 }
 
 MemoryStack memory_of(const Reader& r, const json& c, const std::string& label) {
