@@ -109,11 +109,18 @@ Runner add_simulate_command(CLI::App& app) {
       const bool given = dflags->max_num_batched_tokens_opt && dflags->max_num_batched_tokens_opt->count() > 0;
       if (!given) {
         d.memory.max_num_batched_tokens = std::max<int64_t>(d.memory.max_num_batched_tokens, longest);
+        // A larger budget needs more activation memory, which moves TensorRT-LLM's share.
+        const auto* util = dflags->gpu_memory_utilization_opt;
+        if (util == nullptr || util->count() == 0) {
+          d.memory.gpu_memory_utilization =
+              engine_memory_utilization(d.engine, d.model, d.cluster, d.parallel, d.precision, d.memory);
+        }
       } else if (d.memory.max_num_batched_tokens < longest) {
         throw InputError(fmt::format(
-            "--no-chunked-prefill: --max-num-batched-tokens {} is below --max-model-len {}, so longer prompts could "
-            "never be scheduled (vLLM refuses this too); raise --max-num-batched-tokens or lower --max-model-len",
-            d.memory.max_num_batched_tokens, longest));
+            "--no-chunked-prefill: --max-num-batched-tokens {} is below {} {}, so longer prompts could never be "
+            "scheduled (vLLM refuses this too); raise --max-num-batched-tokens or lower --max-model-len",
+            d.memory.max_num_batched_tokens,
+            d.memory.max_model_len > 0 ? "--max-model-len" : "the model's maximum length", longest));
       }
     }
     cfg.scheduler.max_num_batched_tokens = sc.max_num_batched_tokens = d.memory.max_num_batched_tokens;

@@ -79,6 +79,7 @@ SweepRun run_rows(const Scenario& sc, const Shard& sh, int threads) {
       out.ctx = plan_context(f);
       out.result = plan_search(out.ctx.request);
     } catch (const InputError& e) {
+      if (tty) fmt::print(stderr, "\r{:80}\r", "");  // the error gets its own line, not the progress's
       throw InputError(fmt::format("row {} ({}): {}", i, message_quote(row.name), e.what()));
     }
     run.rows.push_back(std::move(out));

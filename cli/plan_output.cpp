@@ -159,7 +159,7 @@ std::string plan_failure_reason(const PlanResult& r) {
       if (x.kind == "memory" && (!closest || x.missing_gib < closest->missing_gib)) closest = &x;
     }
     if (closest) {
-      return fmt::format("no configuration fits: the closest, {}, lacks {:.1f} GiB on its fullest GPU for weights, "
+      return fmt::format("no configuration fits: the closest, {}, lacks {:.1f} GiB on the GPU short of the most for weights, "
                          "activations, overhead and one request of {} tokens; add GPUs (--nodes), use --dtype fp8 or "
                          "--kv-dtype fp8, or lower --max-model-len", short_label(closest->c), closest->missing_gib,
                          r.max_model_len);

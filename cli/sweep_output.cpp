@@ -138,12 +138,20 @@ json sweep_merge(const std::vector<json>& parts, const std::vector<std::string>&
   const int64_t total = merged["sweep"]["rows"].get<int64_t>();
   if (int64_t(seen.size()) != total) {
     std::vector<int> missing;
-    for (int k = 0; k < count; ++k) {
+    for (int k = 0; k < count && missing.size() < 10; ++k) {
       if (!shards.count(k)) missing.push_back(k);
     }
-    throw InputError(fmt::format("--merge: {} of the sweep's {} rows are present; missing slice(s) {} of {} (run "
+    if (missing.empty()) {
+      throw InputError(fmt::format("--merge: {} of the sweep's {} rows are present although every slice is given; "
+                                   "a slice file is incomplete",
+                                   seen.size(), total));
+    }
+    const size_t n_missing = size_t(count) - shards.size();
+    throw InputError(fmt::format("--merge: {} of the sweep's {} rows are present; missing slice(s) {}{} of {} (run "
                                  "them with --shard I/{})",
-                                 seen.size(), total, fmt::join(missing, ", "), count, count));
+                                 seen.size(), total, fmt::join(missing, ", "),
+                                 n_missing > missing.size() ? fmt::format(" and {} more", n_missing - missing.size()) : "",
+                                 count, count));
   }
   std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["index"] < b["index"]; });
   merged["sweep"]["shard"] = {{"index", 0}, {"count", 1}};

@@ -300,6 +300,14 @@ PlanResult plan_search(const PlanRequest& req) {
   const std::vector<Request> reqs = workload_generate(w);
   const WorkloadShape ws = workload_shape(reqs, w);
   res.max_model_len = planned_max_model_len(req, ws);
+  // Every engine refuses a request longer than its max-model-len, so no split could serve this
+  // workload: say so once, rather than as a miss of every candidate.
+  if (ws.longest > res.max_model_len) {
+    throw InputError(fmt::format("--max-model-len: {} is shorter than the workload's longest request ({} tokens of "
+                                 "input and output), which every engine would refuse; raise it, or give 0 for the "
+                                 "longest request",
+                                 res.max_model_len, ws.longest));
+  }
 
   // Enumerate splits, then knob settings of the feasible ones.
   std::vector<Evaluated> feasible;

@@ -47,7 +47,7 @@ struct PlanRequest {
   std::vector<int64_t> max_num_batched_tokens_grid = {2048, 8192};
   // Batches in flight per replica for pp > 1, as multiples of pp (1 = one per stage).
   std::vector<int> microbatch_multiples = {1, 2};
-  WorkloadSpec workload;              // arrival, lengths, seed (max_len is set by the planner)
+  WorkloadSpec workload;              // arrival, lengths, seed
   SloTargets slo;
   Objective objective = Objective::throughput;
   double gpu_hour_usd = 0;            // cost objective and cost column; 0 = no price
@@ -93,7 +93,7 @@ struct Rejected {
   Candidate c;
   std::string kind;    // short group name: "heads", "layers", "memory", "cross-node TP", "experts"
   std::string reason;  // the full sentence
-  double missing_gib = 0;  // memory: what the fullest GPU lacks
+  double missing_gib = 0;  // memory: what the GPU that lacks the most needs freed (MemoryReport)
 };
 
 struct PlanResult {

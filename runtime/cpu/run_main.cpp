@@ -229,7 +229,7 @@ bool memory_fits(const Options& o, const RankMemory& need, const PlacedRank& me,
   if (rank == 0) {
     std::fprintf(stderr,
                  "shardplan-run: error: the plan does not fit in memory, nothing was allocated: %s; use a smaller "
-                 "--batch, --prompt-len or --decode-steps%s, or more ranks (TP or PP split weights and KV cache)\n",
+                 "--batch, --prompt-len or --decode-steps, or more ranks (TP or PP split weights and KV cache)%s\n",
                  text.c_str(), o.check ? "; the --check reference alone holds the whole model on one rank (validate always checks: pick "
                            "a smaller model there; shardplan-run runs without --check)" : "");
     std::fflush(stderr);

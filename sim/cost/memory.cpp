@@ -95,8 +95,11 @@ MemoryReport memory_plan(const ModelConfig& m, const Cluster& c, const ParallelC
     // planner ranks near misses by.
     const double one_request_kv = g.kv_bytes_per_token * double(rep.max_model_len);
     const double fixed = g.weights_bytes + g.activation_bytes + g.overhead_bytes;
-    const double lack = fixed + one_request_kv - g.capacity_bytes;
     const bool short_of_kv = budget >= 0 && g.kv_capacity_tokens < rep.max_model_len;
+    // Short by whole 16-token blocks: never less than the tokens missing, even when rounding
+    // alone makes the stage short.
+    const double lack = std::max(fixed + one_request_kv - g.capacity_bytes,
+                                 short_of_kv ? double(rep.max_model_len - g.kv_capacity_tokens) * g.kv_bytes_per_token : 0.0);
     if ((budget < 0 || short_of_kv) && (rep.fits || lack / kGiB > rep.missing_gib)) {
       rep.fits = false;
       rep.missing_gib = std::max(0.0, lack) / kGiB;

@@ -266,6 +266,17 @@ TEST_CASE("simulate --no-chunked-prefill sizes the token budget to the longest r
         3 * nlohmann::json::parse(one.out)["metrics"]["makespan_s"].get<double>());
 }
 
+TEST_CASE("simulate --no-chunked-prefill: the raised budget prices memory as if it had been given") {
+  // TensorRT-LLM's share depends on the activations, which grow with the budget.
+  const std::string base = "simulate --model llama-3.1-8b --hardware dgx-h100 --engine trtllm --no-chunked-prefill "
+                           "--max-model-len 65536 --num-requests 2 --format json";
+  auto implied = run(base);
+  auto given = run(base + " --max-num-batched-tokens 65536");
+  REQUIRE(implied.code == 0);
+  REQUIRE(given.code == 0);
+  CHECK(nlohmann::json::parse(implied.out)["memory_per_gpu_gib"] == nlohmann::json::parse(given.out)["memory_per_gpu_gib"]);
+}
+
 TEST_CASE("simulate: a metric with no samples is shown as such, not as 0.00") {
   auto r = run("simulate --model llama-3.1-8b --hardware dgx-h100 --num-requests 4 --output-len 1");
   REQUIRE(r.code == 0);

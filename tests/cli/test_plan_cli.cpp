@@ -91,10 +91,10 @@ TEST_CASE("plan --engine prices what simulate --engine prices: admission, memory
     const json rec = json::parse(p.out)["recommended"];
     const json& c = rec["config"];
     auto s = run(fmt::format("simulate {} --engine {} --tp {} --pp {} --dp {} --max-num-seqs {} "
-                             "--max-num-batched-tokens {} --max-model-len {}",
+                             "--max-num-batched-tokens {} --max-model-len {} --microbatches {}",
                              work, engine, c["tp"].get<int>(), c["pp"].get<int>(), c["dp"].get<int>(),
                              c["max_num_seqs"].get<int>(), c["max_num_batched_tokens"].get<int>(),
-                             c["max_model_len"].get<int>()));
+                             c["max_model_len"].get<int>(), c["microbatches"].get<int>()));
     REQUIRE(s.code == 0);
     const json sim = json::parse(s.out);
     CHECK(rec["metrics"]["throughput_output_tok_s"] == sim["metrics"]["throughput_output_tok_s"]);

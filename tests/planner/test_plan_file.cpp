@@ -27,9 +27,15 @@ TEST_SUITE("planner") {
     CHECK(p.placement[9].replica == 1);
     CHECK(p.placement[9].stage == 0);
 
+    p.batch.kv_cache_free_fraction = 0.869;
     const nlohmann::json j = plan_to_json(p);
     const PlanFile q = plan_from_json(j, "mem");
     CHECK(plan_to_json(q) == j);
+    CHECK(q.batch.kv_cache_free_fraction == 0.869);
+    // A plan.json written before the key existed still loads; the fraction is then unknown (0).
+    nlohmann::json old = j;
+    old["batch"].erase("kv_cache_free_fraction");
+    CHECK(plan_from_json(old, "old").batch.kv_cache_free_fraction == 0);
   }
 
   TEST_CASE("plan.json rejects unknown keys, other versions and inconsistent placement") {
