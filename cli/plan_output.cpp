@@ -63,13 +63,8 @@ PlanFile plan_file_of(const PlanContext& ctx, const PlanResult& r, const Evaluat
   p.batch.microbatches = e.c.microbatches;
   p.batch.gpu_memory_utilization = memory_options(ctx.request, e.c, e.memory.max_model_len).gpu_memory_utilization;
   p.batch.max_model_len = r.max_model_len;
-  // The same KV bytes as a fraction of what the fullest GPU has left after its fixed costs.
-  const double total = ctx.request.cluster.system.gpu.memory_gib * kGiB;
-  double fixed = 0;
-  for (const auto& g : e.memory.per_gpu) fixed = std::max(fixed, g.weights_bytes + g.activation_bytes + g.overhead_bytes);
-  if (fixed < total) {
-    p.batch.kv_cache_free_fraction = std::clamp((p.batch.gpu_memory_utilization * total - fixed) / (total - fixed), 0.0, 1.0);
-  }
+  p.batch.kv_cache_free_fraction =
+      free_memory_fraction(e.memory, ctx.request.cluster.system.gpu.memory_gib, p.batch.gpu_memory_utilization);
   p.workload = plan_workload(ctx.workload);
   return p;
 }

@@ -66,16 +66,31 @@ EnginePreset engine_preset(Engine e, const GpuProfile& gpu) {
   return p;
 }
 
+namespace {
+
+// Weights, activations and runtime of the GPU that holds the most of them.
+double fixed_bytes_of_fullest(const MemoryReport& mem) {
+  double used = 0;
+  for (const auto& g : mem.per_gpu) used = std::max(used, g.weights_bytes + g.activation_bytes + g.overhead_bytes);
+  return used;
+}
+
+}  // namespace
+
 double engine_memory_utilization(const EnginePreset& p, const ModelConfig& m, const Cluster& c,
                                  const ParallelConfig& pc, const Precision& prec, MemoryOptions opt) {
   if (!p.utilization_of_free) return p.gpu_memory_utilization;
   opt.gpu_memory_utilization = 1.0;
-  const MemoryReport all = memory_plan(m, c, pc, prec, opt);
   const double total = c.system.gpu.memory_gib * kGiB;
-  double used = 0;
-  for (const auto& g : all.per_gpu) used = std::max(used, g.weights_bytes + g.activation_bytes + g.overhead_bytes);
+  const double used = fixed_bytes_of_fullest(memory_plan(m, c, pc, prec, opt));
   if (used >= total) return 1.0;  // nothing is free: memory_plan reports why it does not fit
   return (used + p.gpu_memory_utilization * (total - used)) / total;
+}
+
+double free_memory_fraction(const MemoryReport& mem, double gpu_memory_gib, double utilization) {
+  const double total = gpu_memory_gib * kGiB, used = fixed_bytes_of_fullest(mem);
+  if (used >= total) return 0;
+  return std::clamp((utilization * total - used) / (total - used), 0.0, 1.0);
 }
 
 }  // namespace sp

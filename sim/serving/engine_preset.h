@@ -40,4 +40,9 @@ EnginePreset engine_preset(Engine e, const GpuProfile& gpu);
 double engine_memory_utilization(const EnginePreset& p, const ModelConfig& m, const Cluster& c,
                                  const ParallelConfig& pc, const Precision& prec, MemoryOptions opt);
 
+// The inverse, in TensorRT-LLM's terms: the fraction of what the fullest GPU has left after
+// weights, activations and runtime that `utilization` of all its memory gives the KV cache;
+// 0 when nothing is left.
+double free_memory_fraction(const MemoryReport& mem, double gpu_memory_gib, double utilization);
+
 }  // namespace sp

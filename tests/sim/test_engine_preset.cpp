@@ -73,3 +73,23 @@ TEST_CASE("reserving each request's whole KV at admission (TensorRT-LLM) never p
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("engine_preset") {
+
+TEST_CASE("TensorRT-LLM's free-memory fraction and the share of the whole GPU are inverses") {
+  const auto m = model_load("llama-3.1-70b");
+  const auto c = cluster_make("dgx-h100", 1);
+  const EnginePreset trt = engine_preset(Engine::trtllm, c.system.gpu);
+  const MemoryOptions opt{.max_num_batched_tokens = 8192, .max_num_seqs = 256, .max_model_len = 4096};
+  const double util = engine_memory_utilization(trt, m, c, {.tp = 8}, {}, opt);
+  CHECK(util > 0.9);  // 0.9 of what is left is more than 0.9 of the GPU once weights take their part
+  MemoryOptions at = opt;
+  at.gpu_memory_utilization = util;
+  const MemoryReport mem = memory_plan(m, c, {.tp = 8}, {}, at);
+  CHECK(free_memory_fraction(mem, c.system.gpu.memory_gib, util) == doctest::Approx(0.9));
+  // Nothing left: no fraction gives the KV anything.
+  const MemoryReport full = memory_plan(model_load("llama-3.1-405b"), c, {.tp = 8}, {}, at);
+  CHECK(free_memory_fraction(full, c.system.gpu.memory_gib, util) == 0);
+}
+
+}  // TEST_SUITE
