@@ -103,24 +103,16 @@ Runner add_simulate_command(CLI::App& app) {
       if (!existed) std::filesystem::remove(f.timeline, ec);
     }
     if (f.no_chunked_prefill) {
-      // Without chunking an iteration must hold a whole prompt, so vLLM sizes the token budget
-      // to the longest request (max(max_model_len, 2048) by default) and refuses a smaller one.
-      const int64_t longest = d.memory.max_model_len > 0 ? d.memory.max_model_len : d.model.max_position;
-      const bool given = dflags->max_num_batched_tokens_opt && dflags->max_num_batched_tokens_opt->count() > 0;
-      if (!given) {
-        d.memory.max_num_batched_tokens = std::max<int64_t>(d.memory.max_num_batched_tokens, longest);
-        // A larger budget needs more activation memory, which moves TensorRT-LLM's share.
-        const auto* util = dflags->gpu_memory_utilization_opt;
-        if (util == nullptr || util->count() == 0) {
-          d.memory.gpu_memory_utilization =
-              engine_memory_utilization(d.engine, d.model, d.cluster, d.parallel, d.precision, d.memory);
-        }
-      } else if (d.memory.max_num_batched_tokens < longest) {
-        throw InputError(fmt::format(
-            "--no-chunked-prefill: --max-num-batched-tokens {} is below {} {}, so longer prompts could never be "
-            "scheduled (vLLM refuses this too); raise --max-num-batched-tokens or lower --max-model-len",
-            d.memory.max_num_batched_tokens,
-            d.memory.max_model_len > 0 ? "--max-model-len" : "the model's maximum length", longest));
+      const bool longest_given = d.memory.max_model_len > 0;
+      const auto* budget = dflags->max_num_batched_tokens_opt;
+      d.memory.max_num_batched_tokens = unchunked_token_budget(
+          d.memory.max_num_batched_tokens, budget && budget->count() > 0,
+          longest_given ? d.memory.max_model_len : d.model.max_position, longest_given);
+      // A larger budget needs more activation memory, which moves TensorRT-LLM's share.
+      const auto* util = dflags->gpu_memory_utilization_opt;
+      if (util == nullptr || util->count() == 0) {
+        d.memory.gpu_memory_utilization =
+            engine_memory_utilization(d.engine, d.model, d.cluster, d.parallel, d.precision, d.memory);
       }
     }
     cfg.scheduler.max_num_batched_tokens = sc.max_num_batched_tokens = d.memory.max_num_batched_tokens;

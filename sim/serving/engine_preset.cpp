@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "sim/common/error.h"
+
 namespace sp {
 
 std::string_view engine_name(Engine e) {
@@ -64,6 +68,17 @@ EnginePreset engine_preset(Engine e, const GpuProfile& gpu) {
       break;
   }
   return p;
+}
+
+int64_t unchunked_token_budget(int64_t budget, bool budget_given, int64_t longest, bool longest_given) {
+  if (!budget_given) return std::max(budget, longest);
+  if (budget < longest) {
+    throw InputError(fmt::format(
+        "--no-chunked-prefill: --max-num-batched-tokens {} is below {} {}, so longer prompts could never be "
+        "scheduled (vLLM refuses this too); raise --max-num-batched-tokens or lower --max-model-len",
+        budget, longest_given ? "--max-model-len" : "the model's maximum length", longest));
+  }
+  return budget;
 }
 
 namespace {

@@ -34,6 +34,12 @@ struct EnginePreset {
 // The defaults `e` picks on `gpu` (vLLM sizes its budgets by the GPU's memory and name).
 EnginePreset engine_preset(Engine e, const GpuProfile& gpu);
 
+// The token budget without chunked prefill, where an iteration must hold a whole prompt: as
+// vLLM does, the larger of the engine's `budget` and `longest` (the longest request allowed)
+// when the user gave no budget; a given budget below `longest` is an InputError naming the
+// flags (`longest_given`: --max-model-len set, else the model's maximum).
+int64_t unchunked_token_budget(int64_t budget, bool budget_given, int64_t longest, bool longest_given);
+
 // The GPU memory utilization, as a fraction of all memory (MemoryOptions' convention), that
 // gives the engine's KV cache on this deployment; `opt` supplies the budgets. Throws like
 // memory_plan.

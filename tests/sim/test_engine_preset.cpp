@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "sim/common/error.h"
 #include "sim/cost/estimate.h"
 #include "sim/hardware/system_profile.h"
 #include "sim/model/model_config.h"
@@ -90,6 +91,21 @@ TEST_CASE("TensorRT-LLM's free-memory fraction and the share of the whole GPU ar
   // Nothing left: no fraction gives the KV anything.
   const MemoryReport full = memory_plan(model_load("llama-3.1-405b"), c, {.tp = 8}, {}, at);
   CHECK(free_memory_fraction(full, c.system.gpu.memory_gib, util) == 0);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("engine_preset") {
+
+TEST_CASE("without chunked prefill the token budget covers the longest request, as vLLM's") {
+  CHECK(unchunked_token_budget(8192, false, 131072, false) == 131072);  // defaults up to the longest
+  CHECK(unchunked_token_budget(8192, false, 4096, true) == 8192);       // never below the engine's
+  CHECK(unchunked_token_budget(16384, true, 16384, true) == 16384);
+  CHECK_THROWS_WITH_AS(unchunked_token_budget(8192, true, 16384, true),
+                       "--no-chunked-prefill: --max-num-batched-tokens 8192 is below --max-model-len 16384, so "
+                       "longer prompts could never be scheduled (vLLM refuses this too); raise "
+                       "--max-num-batched-tokens or lower --max-model-len",
+                       InputError);
 }
 
 }  // TEST_SUITE
